@@ -1,0 +1,65 @@
+package dev.personalization.cache;
+
+import dev.personalization.feature.FeatureVector;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One level of the cache hierarchy (in-process, Redis, ...), composed by {@link TieredCache}.
+ *
+ * <p>The SPI is bulk-first and asynchronous: a request needs hundreds of item vectors and a remote
+ * tier must serve them in one round trip. Implementations must be thread-safe, must never block the
+ * calling thread on I/O, and must <em>fail soft</em>: a tier that cannot answer completes
+ * {@link #getAll} with the keys it could read (possibly none) rather than exceptionally, so that a
+ * broken tier only costs hits. Exceptional completion is tolerated by {@link TieredCache} and treated
+ * as all-miss.
+ *
+ * <p>Version rule: when a tier already holds a value for a key with a larger
+ * {@link FeatureVector#version()}, {@link #putAll} must keep the newer one.
+ *
+ * <p>Every implementation should pass the {@code CacheTierContract} suite shipped in
+ * personalization-core's test jar.
+ */
+public interface CacheTier extends AutoCloseable {
+
+  /** A short name used in metrics and logs, for example {@code l1} or {@code redis}. */
+  String name();
+
+  /**
+   * Looks up many keys at once.
+   *
+   * @return a future of the hits only; missing keys are absent from the map
+   */
+  CompletableFuture<Map<String, FeatureVector>> getAll(Collection<String> keys);
+
+  /** Stores the entries, each with its own time to live, never replacing a newer version. */
+  CompletableFuture<Void> putAll(Collection<CacheEntry> entries);
+
+  /** Removes the keys. */
+  CompletableFuture<Void> invalidateAll(Collection<String> keys);
+
+  /**
+   * Whether this tier lives in this process and answers without I/O. {@link TieredCache} reads such
+   * tiers with {@link #getIfPresent} on the caller's thread, which keeps the L1 hit path to one map
+   * lookup.
+   */
+  default boolean inProcess() {
+    return false;
+  }
+
+  /**
+   * Reads one key synchronously; only called when {@link #inProcess()} is true.
+   *
+   * @return the value, or {@code null} on a miss
+   */
+  default FeatureVector getIfPresent(String key) {
+    return getAll(List.of(key)).join().get(key);
+  }
+
+  /** Releases connections and threads; the default does nothing. */
+  @Override
+  default void close() {
+  }
+}
