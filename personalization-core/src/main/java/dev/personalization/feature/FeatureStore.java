@@ -1,0 +1,53 @@
+package dev.personalization.feature;
+
+import dev.personalization.Event;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The durable home of feature vectors and of the event log; the cache tiers sit in front of it.
+ *
+ * <p>Methods may block (a database call); the engine calls them on its own executor, never on a
+ * caller's thread. Implementations must be thread-safe. Failures are thrown as unchecked exceptions
+ * and surface as a degraded recommendation or a failed ingest.
+ */
+public interface FeatureStore extends AutoCloseable {
+
+  /**
+   * Reads the vectors of many entities of one group in one round trip.
+   *
+   * @return the vectors found, keyed by entity id; absent ids have none
+   */
+  Map<String, FeatureVector> fetchMany(FeatureSchema schema, Collection<String> ids);
+
+  /**
+   * Writes {@code value} for {@code id} only if the stored version is {@code expectedVersion}
+   * ({@code 0} meaning: nothing stored yet). {@code value.version()} must be larger.
+   *
+   * @return whether the write happened; {@code false} means another writer won and the caller
+   *     should re-read and retry
+   */
+  boolean compareAndSet(FeatureSchema schema, String id, long expectedVersion, FeatureVector value);
+
+  /**
+   * Appends events to the durable log, idempotently by event id.
+   *
+   * @return the events whose ids had not been appended before, in input order; only these may
+   *     update features
+   */
+  List<Event> appendNew(List<Event> events);
+
+  /** Releases connections; the default does nothing. */
+  @Override
+  default void close() {
+  }
+
+  /**
+   * A thread-safe store in this process's heap: the reference implementation, for tests, demos and
+   * hosts that rebuild features from their own event stream on start. Nothing survives a restart.
+   */
+  static FeatureStore inMemory() {
+    return new InMemoryFeatureStore();
+  }
+}

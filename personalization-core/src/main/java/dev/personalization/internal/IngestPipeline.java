@@ -1,0 +1,254 @@
+package dev.personalization.internal;
+
+import dev.personalization.Event;
+import dev.personalization.IngestResult;
+import dev.personalization.InvalidEventException;
+import dev.personalization.Item;
+import dev.personalization.PersonalizationException;
+import dev.personalization.cache.StableHash;
+import dev.personalization.cache.TieredCache;
+import dev.personalization.feature.FeatureSchema;
+import dev.personalization.feature.FeatureStore;
+import dev.personalization.feature.FeatureUpdater;
+import dev.personalization.feature.FeatureVector;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The write path: validate events, append the new ones to the store's durable log (idempotent by
+ * id), update each touched user's groups with compare-and-set, write the results through the cache
+ * tiers, then feed popularity. Durable before visible: caches and popularity change only after the
+ * store accepted the events.
+ */
+public final class IngestPipeline {
+
+  private static final System.Logger LOG = System.getLogger(IngestPipeline.class.getName());
+  private static final int MAX_CAS_ATTEMPTS = 16;
+  private static final int MAX_ID_LENGTH = 256;
+
+  private final FeatureStore store;
+  private final TieredCache cache;
+  private final List<FeatureUpdater> updaters;
+  private final Map<String, GroupKeys> userKeys;
+  private final GroupKeys itemKeys;
+  private final Map<String, Double> eventTypeWeights;
+  private final PopularityIndex popularity;
+  private final ItemCatalog catalog;
+  private final InstantSource clock;
+  private final Duration maxClockSkew;
+  private final EngineMetrics metrics;
+
+  public IngestPipeline(FeatureStore store, TieredCache cache, List<FeatureUpdater> updaters, Map<String, GroupKeys> userKeys,
+      GroupKeys itemKeys, Map<String, Double> eventTypeWeights, PopularityIndex popularity, ItemCatalog catalog,
+      InstantSource clock, Duration maxClockSkew, EngineMetrics metrics) {
+    this.store = store;
+    this.cache = cache;
+    this.updaters = List.copyOf(updaters);
+    this.userKeys = Map.copyOf(userKeys);
+    this.itemKeys = itemKeys;
+    this.eventTypeWeights = Map.copyOf(eventTypeWeights);
+    this.popularity = popularity;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.maxClockSkew = maxClockSkew;
+    this.metrics = metrics;
+  }
+
+  /** See {@code PersonalizationEngine#ingest}. */
+  public IngestResult ingest(Collection<Event> events) {
+    List<InvalidEventException> rejected = new ArrayList<>();
+    List<Event> valid = new ArrayList<>(events.size());
+    long horizon = clock.millis() + maxClockSkew.toMillis();
+    int index = 0;
+    for (Event e : events) {
+      InvalidEventException problem = validate(e, index++, horizon);
+      if (problem != null) {
+        rejected.add(problem);
+      } else {
+        valid.add(e.category() == null && catalog.category(e.itemId()) != null
+            ? e.withCategory(catalog.category(e.itemId())) : e);
+      }
+    }
+    List<Event> fresh = valid.isEmpty() ? List.of() : store.appendNew(dedupeWithinBatch(valid));
+    int duplicates = valid.size() - fresh.size();
+    if (!fresh.isEmpty()) {
+      updateFeatures(fresh);
+      for (Event e : fresh) {
+        double w = e.weight() * eventTypeWeights.get(e.type());
+        long t = e.timestamp().toEpochMilli();
+        popularity.record(PopularityIndex.GLOBAL, e.itemId(), w, t);
+        if (e.scenario() != null) {
+          popularity.record(PopularityIndex.scenarioBoard(e.scenario()), e.itemId(), w, t);
+        }
+        if (e.category() != null) {
+          popularity.record(PopularityIndex.categoryBoard(e.category()), e.itemId(), w, t);
+        }
+      }
+    }
+    metrics.ingest(fresh.size(), duplicates, rejected.size());
+    return new IngestResult(fresh.size(), duplicates, rejected);
+  }
+
+  /** Writes items' features to the store and through the caches, and records their categories. */
+  public void upsertItems(Collection<Item> items) {
+    FeatureSchema schema = itemKeys.schema();
+    Map<String, FeatureVector> written = new HashMap<>();
+    for (Item item : items) {
+      float[] f = item.features();
+      if (f.length != schema.width()) {
+        throw new IllegalArgumentException("item '" + item.id() + "' has " + f.length + " features, the engine's item columns are "
+            + schema.columns());
+      }
+      for (int i = 0; i < f.length; i++) {
+        if (!Float.isFinite(f[i])) {
+          throw new IllegalArgumentException("item '" + item.id() + "' feature '" + schema.columns().get(i) + "' is " + f[i]);
+        }
+      }
+    }
+    for (Item item : items) {
+      catalog.put(item.id(), item.category());
+      FeatureVector v = casLoop(schema, item.id(), (existing, version) ->
+          FeatureVector.of(schema.version(), version, clock.millis(), item.features(), new long[] {StableHash.of(item.category())}));
+      written.put(itemKeys.key(item.id()), v);
+    }
+    cache.putAll(written, schema.freshness()).join();
+  }
+
+  private static List<Event> dedupeWithinBatch(List<Event> events) {
+    Map<String, Event> byId = new LinkedHashMap<>();
+    for (Event e : events) {
+      byId.putIfAbsent(e.id(), e);
+    }
+    return byId.size() == events.size() ? events : new ArrayList<>(byId.values());
+  }
+
+  private void updateFeatures(List<Event> fresh) {
+    Map<String, List<Event>> byUser = new LinkedHashMap<>();
+    for (Event e : fresh) {
+      byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e);
+    }
+    for (FeatureUpdater updater : updaters) {
+      GroupKeys keys = userKeys.get(updater.schema().group());
+      Map<String, FeatureVector> written = new HashMap<>();
+      for (Map.Entry<String, List<Event>> user : byUser.entrySet()) {
+        List<Event> touched = new ArrayList<>();
+        for (Event e : user.getValue()) {
+          if (updater.touches(e)) {
+            touched.add(e);
+          }
+        }
+        if (touched.isEmpty()) {
+          continue;
+        }
+        touched.sort(Comparator.comparing(Event::timestamp));
+        try {
+          FeatureVector v = casLoop(updater.schema(), user.getKey(), (existing, version) -> updater.apply(existing, touched, version));
+          written.put(keys.key(user.getKey()), v);
+        } catch (PersonalizationException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // A broken plug-in must not cost the other groups and users of the batch.
+          LOG.log(System.Logger.Level.WARNING, "feature updater for group '" + updater.schema().group()
+              + "' failed for user '" + user.getKey() + "'", e);
+        }
+      }
+      cache.putAll(written, updater.schema().freshness()).join();
+    }
+  }
+
+  /** Reads, applies and compare-and-sets until no other writer interferes. */
+  private FeatureVector casLoop(FeatureSchema schema, String id, Update update) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      FeatureVector existing = store.fetchMany(schema, List.of(id)).get(id);
+      long expected = existing == null ? 0 : existing.version();
+      FeatureVector next = update.apply(existing, expected + 1);
+      if (next.version() != expected + 1) {
+        next = next.withVersion(expected + 1);
+      }
+      if (store.compareAndSet(schema, id, expected, next)) {
+        return next;
+      }
+    }
+    throw new PersonalizationException("could not update " + schema.group() + " of '" + id + "' after "
+        + MAX_CAS_ATTEMPTS + " compare-and-set attempts: too many concurrent writers");
+  }
+
+  @FunctionalInterface
+  private interface Update {
+    FeatureVector apply(FeatureVector existing, long newVersion);
+  }
+
+  private InvalidEventException validate(Event e, int index, long horizonMillis) {
+    if (e == null) {
+      return new InvalidEventException("<index " + index + ">", "event", "is null");
+    }
+    String id = e.id() == null || e.id().isBlank() ? "<index " + index + ">" : e.id();
+    if (e.id() == null || e.id().isBlank()) {
+      return new InvalidEventException(id, "id", "is missing");
+    }
+    String idProblem = checkId(e.id());
+    if (idProblem != null) {
+      return new InvalidEventException(id, "id", idProblem);
+    }
+    if (e.userId() == null || e.userId().isBlank()) {
+      return new InvalidEventException(id, "userId", "is missing");
+    }
+    if ((idProblem = checkId(e.userId())) != null) {
+      return new InvalidEventException(id, "userId", idProblem);
+    }
+    if (e.itemId() == null || e.itemId().isBlank()) {
+      return new InvalidEventException(id, "itemId", "is missing");
+    }
+    if ((idProblem = checkId(e.itemId())) != null) {
+      return new InvalidEventException(id, "itemId", idProblem);
+    }
+    if (e.type() == null) {
+      return new InvalidEventException(id, "type", "is missing");
+    }
+    if (!eventTypeWeights.containsKey(e.type())) {
+      return new InvalidEventException(id, "type", "unknown type '" + e.type() + "', known: " + Set.copyOf(eventTypeWeights.keySet()));
+    }
+    if (e.timestamp() == null) {
+      return new InvalidEventException(id, "timestamp", "is missing");
+    }
+    if (e.timestamp().isBefore(java.time.Instant.EPOCH)) {
+      return new InvalidEventException(id, "timestamp", e.timestamp() + " is before 1970");
+    }
+    if (e.timestamp().isAfter(java.time.Instant.ofEpochMilli(horizonMillis))) {
+      return new InvalidEventException(id, "timestamp", e.timestamp() + " is more than " + maxClockSkew + " in the future");
+    }
+    if (!Double.isFinite(e.weight()) || e.weight() < 0) {
+      return new InvalidEventException(id, "weight", "must be finite and >= 0, was " + e.weight());
+    }
+    if (e.category() != null && (idProblem = checkId(e.category())) != null) {
+      return new InvalidEventException(id, "category", idProblem);
+    }
+    if (e.scenario() != null && !e.scenario().matches("[a-z0-9_-]{1,64}")) {
+      return new InvalidEventException(id, "scenario", "must match [a-z0-9_-]{1,64}, was '" + e.scenario() + "'");
+    }
+    return null;
+  }
+
+  private static String checkId(String s) {
+    if (s.isBlank()) {
+      return "is blank";
+    }
+    if (s.length() > MAX_ID_LENGTH) {
+      return "is longer than " + MAX_ID_LENGTH + " characters";
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return "contains a control character at index " + i;
+      }
+    }
+    return null;
+  }
+}
