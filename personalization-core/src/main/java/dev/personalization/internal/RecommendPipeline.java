@@ -34,7 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The request path of ARCHITECTURE.md: admission, then user features, context features and
@@ -108,14 +108,15 @@ public final class RecommendPipeline {
       return CompletableFuture.failedFuture(new EngineOverloadedException(maxInFlight));
     }
     Execution x = new Execution(request);
-    x.result.whenComplete((r, e) -> x.finish(r, e));
+    // The caller's future completes only after the permit is back and the metrics are recorded.
+    CompletableFuture<Recommendations> answered = x.result.whenComplete(x::finish);
     try {
       x.timeout = deadlines.schedule(x::expire, request.deadline().toNanos(), TimeUnit.NANOSECONDS);
       x.run();
     } catch (RuntimeException e) {
       x.fallBack("pipeline could not start: " + e);
     }
-    return x.result.copy();
+    return answered;
   }
 
   /** Popular items for the request's scenario, for fallbacks; scores are normalised popularity. */
@@ -239,8 +240,9 @@ public final class RecommendPipeline {
     final long startNanos = System.nanoTime();
     final long nowMillis = clock.millis();
     final CompletableFuture<Recommendations> result = new CompletableFuture<>();
-    final AtomicReferenceArray<Long> stageStart = new AtomicReferenceArray<>(Stage.values().length);
-    final AtomicReferenceArray<Long> stageEnd = new AtomicReferenceArray<>(Stage.values().length);
+    // Nanosecond stamps per stage; UNSET until the stage begins or ends.
+    final AtomicLongArray stageStart = unsetStamps();
+    final AtomicLongArray stageEnd = unsetStamps();
     volatile ScheduledFuture<?> timeout;
     // Set before assembly, read by the assembler on the same thread.
     Map<String, FeatureVector> user;
@@ -371,16 +373,17 @@ public final class RecommendPipeline {
     }
 
     void end(Stage s) {
-      Long start = stageStart.get(s.ordinal());
-      if (start != null && stageEnd.compareAndSet(s.ordinal(), null, System.nanoTime())) {
-        metrics.stage(s, stageEnd.get(s.ordinal()) - start);
+      long start = stageStart.get(s.ordinal());
+      long now = System.nanoTime();
+      if (start != UNSET && stageEnd.compareAndSet(s.ordinal(), UNSET, now)) {
+        metrics.stage(s, now - start);
       }
     }
 
     String pendingStages() {
       List<String> pending = new ArrayList<>();
       for (Stage s : Stage.values()) {
-        if (stageStart.get(s.ordinal()) != null && stageEnd.get(s.ordinal()) == null) {
+        if (stageStart.get(s.ordinal()) != UNSET && stageEnd.get(s.ordinal()) == UNSET) {
           pending.add(s.tag);
         }
       }
@@ -395,9 +398,9 @@ public final class RecommendPipeline {
     Map<String, Duration> timings() {
       Map<String, Duration> t = new LinkedHashMap<>();
       for (Stage s : Stage.values()) {
-        Long a = stageStart.get(s.ordinal());
-        Long b = stageEnd.get(s.ordinal());
-        if (a != null && b != null) {
+        long a = stageStart.get(s.ordinal());
+        long b = stageEnd.get(s.ordinal());
+        if (a != UNSET && b != UNSET) {
           t.put(s.tag, Duration.ofNanos(b - a));
         }
       }
@@ -447,6 +450,17 @@ public final class RecommendPipeline {
     public float popularity(int i) {
       return popularity.normalized(PopularityIndex.GLOBAL, candidateIds.get(i));
     }
+  }
+
+  /** A nanoTime stamp no stage will ever carry in practice. */
+  private static final long UNSET = Long.MIN_VALUE;
+
+  private static AtomicLongArray unsetStamps() {
+    AtomicLongArray a = new AtomicLongArray(Stage.values().length);
+    for (int i = 0; i < a.length(); i++) {
+      a.set(i, UNSET);
+    }
+    return a;
   }
 
   static String rootCause(Throwable e) {
