@@ -197,6 +197,9 @@ public final class TieredCache {
   private List<String> readInProcessTiers(Collection<String> keys, FreshnessClass freshness, Map<String, FeatureVector> found) {
     List<String> missing = new ArrayList<>();
     int f = freshness.ordinal();
+    // Counted locally and added once per call: 200 keys cost two counter updates, not 200.
+    int[] levelHits = new int[inProcessPrefix];
+    int[] levelMisses = new int[inProcessPrefix];
     for (String key : keys) {
       if (found.containsKey(key)) {
         continue;
@@ -206,10 +209,10 @@ public final class TieredCache {
       for (; level < inProcessPrefix; level++) {
         v = tiers.get(level).getIfPresent(key);
         if (v != null) {
-          hits[level][f].increment();
+          levelHits[level]++;
           break;
         }
-        misses[level][f].increment();
+        levelMisses[level]++;
       }
       if (v == null) {
         missing.add(key);
@@ -218,6 +221,14 @@ public final class TieredCache {
         if (level > 0) {
           backFill(Map.of(key, v), level, freshness);
         }
+      }
+    }
+    for (int level = 0; level < inProcessPrefix; level++) {
+      if (levelHits[level] > 0) {
+        hits[level][f].increment(levelHits[level]);
+      }
+      if (levelMisses[level] > 0) {
+        misses[level][f].increment(levelMisses[level]);
       }
     }
     return missing;
