@@ -153,12 +153,12 @@ public final class TieredCache {
     }
     if (!freshness.isCacheable()) {
       Set<String> all = new LinkedHashSet<>(keys);
-      return loader.loadAll(all).thenApply(loaded -> {
+      return loadSafely(loader, all).thenApply(loaded -> {
         recordLoaderResults(freshness, all.size(), loaded.size());
         return loaded;
       });
     }
-    List<String> missing = readInProcessTiers(keys, freshness, found);
+    Set<String> missing = readInProcessTiers(keys, freshness, found);
     if (missing.isEmpty()) {
       return CompletableFuture.completedFuture(found);
     }
@@ -194,14 +194,15 @@ public final class TieredCache {
   }
 
   /** Reads the in-process tiers on this thread; returns the keys none of them holds. */
-  private List<String> readInProcessTiers(Collection<String> keys, FreshnessClass freshness, Map<String, FeatureVector> found) {
-    List<String> missing = new ArrayList<>();
+  private Set<String> readInProcessTiers(Collection<String> keys, FreshnessClass freshness, Map<String, FeatureVector> found) {
+    Set<String> missing = new LinkedHashSet<>();
     int f = freshness.ordinal();
     // Counted locally and added once per call: 200 keys cost two counter updates, not 200.
     int[] levelHits = new int[inProcessPrefix];
     int[] levelMisses = new int[inProcessPrefix];
     for (String key : keys) {
-      if (found.containsKey(key)) {
+      // A duplicate is looked up (and counted) once, as getAll promises.
+      if (found.containsKey(key) || missing.contains(key)) {
         continue;
       }
       FeatureVector v = null;
@@ -236,7 +237,7 @@ public final class TieredCache {
 
   /** Joins loads already in flight and starts one load for the keys nobody is loading. */
   private CompletableFuture<Map<String, FeatureVector>> loadShared(
-      List<String> missing, FreshnessClass freshness, CacheLoader loader, Map<String, FeatureVector> found) {
+      Set<String> missing, FreshnessClass freshness, CacheLoader loader, Map<String, FeatureVector> found) {
     Map<String, CompletableFuture<FeatureVector>> joined = new HashMap<>();
     Map<String, CompletableFuture<FeatureVector>> mine = new HashMap<>();
     for (String key : missing) {
@@ -299,7 +300,7 @@ public final class TieredCache {
       Set<String> keys, int level, FreshnessClass freshness, CacheLoader loader) {
     int f = freshness.ordinal();
     if (level == tiers.size()) {
-      return loader.loadAll(keys).thenApply(loaded -> {
+      return loadSafely(loader, keys).thenApply(loaded -> {
         recordLoaderResults(freshness, keys.size(), loaded.size());
         backFill(loaded, level, freshness);
         return loaded;
@@ -327,6 +328,19 @@ public final class TieredCache {
             return result;
           });
         });
+  }
+
+  /**
+   * Calls the loader, turning a thrown exception or a null future into a failed future. Without this
+   * a throwing loader would escape {@link #getAll} and leave its keys registered in flight forever,
+   * so every later caller of those keys would wait on a future nobody completes.
+   */
+  private static CompletableFuture<Map<String, FeatureVector>> loadSafely(CacheLoader loader, Set<String> keys) {
+    try {
+      return Objects.requireNonNull(loader.loadAll(keys), "loader returned a null future");
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private void recordLoaderResults(FreshnessClass freshness, int asked, int loaded) {

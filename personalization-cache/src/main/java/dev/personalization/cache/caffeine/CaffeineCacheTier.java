@@ -1,0 +1,159 @@
+package dev.personalization.cache.caffeine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.personalization.cache.CacheEntry;
+import dev.personalization.cache.CacheTier;
+import dev.personalization.feature.FeatureVector;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+/** The tier {@link CaffeineTier.Builder#build()} returns; see {@link CaffeineTier} for its behaviour. */
+final class CaffeineCacheTier implements CacheTier {
+
+  /** Keeps the held value unless the incoming one is at least as new: the SPI's version rule. */
+  private static final BiFunction<StoredVector, StoredVector, StoredVector> NEWER =
+      (held, incoming) -> held.vector().version() > incoming.vector().version() ? held : incoming;
+
+  private final String name;
+  private final Cache<String, StoredVector> cache;
+  private final Ticker ticker;
+  private final String bound;
+  private final MeterRegistry meterRegistry;
+  private final List<Meter> meters;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  CaffeineCacheTier(String name, boolean byBytes, long bound, Ticker ticker, MeterRegistry meterRegistry) {
+    this.name = name;
+    this.ticker = ticker;
+    this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
+    this.meterRegistry = meterRegistry;
+    Caffeine<String, StoredVector> builder = Caffeine.newBuilder()
+        .ticker(ticker)
+        .recordStats()
+        .expireAfter(new VectorExpiry());
+    if (byBytes) {
+      builder.maximumWeight(bound).weigher(CaffeineCacheTier::weigh);
+    } else {
+      builder.maximumSize(bound);
+    }
+    this.cache = builder.build();
+    this.meters = meterRegistry == null ? List.of() : bindMetrics(meterRegistry);
+  }
+
+  /**
+   * Binds Caffeine's statistics and returns the meters that binding added, so that {@link #close()}
+   * removes exactly those. Without the removal a tier built later with the same name and registry
+   * would find these meters already registered, and they would keep reporting the closed cache.
+   */
+  private List<Meter> bindMetrics(MeterRegistry registry) {
+    Set<Meter.Id> before = new HashSet<>();
+    for (Meter m : registry.getMeters()) {
+      before.add(m.getId());
+    }
+    CaffeineCacheMetrics.monitor(registry, cache, name);
+    return registry.getMeters().stream().filter(m -> !before.contains(m.getId())).toList();
+  }
+
+  private static int weigh(String key, StoredVector value) {
+    long bytes = (long) value.vector().estimatedBytes() + (long) Character.BYTES * key.length();
+    // Caffeine weights are ints; no realistic entry comes near the limit, but saturate rather than wrap.
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean inProcess() {
+    return true;
+  }
+
+  @Override
+  public FeatureVector getIfPresent(String key) {
+    StoredVector stored = cache.getIfPresent(key);
+    return stored == null ? null : stored.vector();
+  }
+
+  @Override
+  public CompletableFuture<Map<String, FeatureVector>> getAll(Collection<String> keys) {
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    Map<String, StoredVector> present = cache.getAllPresent(keys);
+    Map<String, FeatureVector> found = new HashMap<>(present.size() * 2);
+    for (Map.Entry<String, StoredVector> e : present.entrySet()) {
+      found.put(e.getKey(), e.getValue().vector());
+    }
+    return CompletableFuture.completedFuture(found);
+  }
+
+  @Override
+  public CompletableFuture<Void> putAll(Collection<CacheEntry> entries) {
+    Objects.requireNonNull(entries, "entries");
+    long now = ticker.read();
+    for (CacheEntry e : entries) {
+      // merge runs atomically per key, so concurrent writers cannot interleave a check and a put.
+      cache.asMap().merge(e.key(), new StoredVector(e.value(), now, saturatedNanos(e.ttl())), NEWER);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Duration.toNanos throws beyond ~292 years; such a TTL means "as long as Caffeine allows". */
+  private static long saturatedNanos(Duration ttl) {
+    try {
+      return ttl.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> invalidateAll(Collection<String> keys) {
+    Objects.requireNonNull(keys, "keys");
+    // Guarded because Cache.invalidateAll() without arguments would clear everything.
+    if (!keys.isEmpty()) {
+      cache.invalidateAll(keys);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Empties the cache and removes the meters this tier registered; a second close does nothing. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Meter m : meters) {
+      meterRegistry.remove(m);
+    }
+    cache.invalidateAll();
+    cache.cleanUp();
+  }
+
+  /** The underlying cache, for tests in this package that need {@code cleanUp()} or its policy. */
+  Cache<String, StoredVector> caffeine() {
+    return cache;
+  }
+
+  @Override
+  public String toString() {
+    return "CaffeineTier{name=" + name + ", " + bound + "}";
+  }
+}
