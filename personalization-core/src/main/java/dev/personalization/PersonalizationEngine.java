@@ -342,7 +342,7 @@ public final class PersonalizationEngine implements AutoCloseable {
       return this;
     }
 
-    /** Requests served at once before new ones are rejected (default {@value #DEFAULT_MAX_IN_FLIGHT_DOC}). */
+    /** Requests served at once before new ones are rejected (default {@value PersonalizationEngine#DEFAULT_MAX_IN_FLIGHT}). */
     public Builder maxInFlight(int maxInFlight) {
       once(this.maxInFlight == 0 ? null : this.maxInFlight, "maxInFlight");
       this.maxInFlight = positive(maxInFlight, "maxInFlight");
@@ -581,8 +581,5 @@ public final class PersonalizationEngine implements AutoCloseable {
       }
       return value;
     }
-
-    /** For javadoc only. */
-    private static final int DEFAULT_MAX_IN_FLIGHT_DOC = DEFAULT_MAX_IN_FLIGHT;
   }
 }
