@@ -232,6 +232,11 @@ public final class OnnxPredictor implements Predictor {
     }
   }
 
+  /** The session's configuration entries; for tests. */
+  Map<String, String> sessionConfig() {
+    return options.getConfigEntries();
+  }
+
   /** Whether the native session has been released; for tests. */
   boolean isClosed() {
     return users.get() == 0;
@@ -258,9 +263,9 @@ public final class OnnxPredictor implements Predictor {
       }
       FloatBuffer out = io.output.clear().limit(n);
       output = OnnxTensor.createTensor(env, out, outputIsColumn ? new long[] {n, 1} : new long[] {n});
-      try (OrtSession.Result ignored = session.run(feed, Map.of(outputName, output))) {
-        // ONNX Runtime wrote the scores into the pinned output's direct buffer.
-      }
+      // ONNX Runtime writes the scores into the pinned output's direct buffer; the Result holds
+      // no other value, but is closed all the same.
+      session.run(feed, Map.of(outputName, output)).close();
       float[] scores = new float[n];
       out.position(0).limit(n);
       out.get(scores);
@@ -415,8 +420,8 @@ public final class OnnxPredictor implements Predictor {
       out.add(new InputBinding(name, t.type, cols, shape.length));
     }
     if (!unused.isEmpty()) {
-      throw new ModelLoadException(source, "feature columns " + unused + " feed no model input; the model reads "
-          + (columns.size() - unused.size()) + " of the engine's " + columns.size() + " columns");
+      throw new ModelLoadException(source, "feature columns " + unused + " feed no model input: the model's inputs "
+          + "take " + (columns.size() - unused.size()) + " of the engine's " + columns.size() + " columns per row");
     }
     return List.copyOf(out);
   }

@@ -23,7 +23,8 @@ final class ReferenceRankingModel {
     for (int r = 0; r < n; r++) {
       for (int i = 0; i < f; i++) {
         // The graph scales in float32 (Mul then Add), so the reference does too.
-        x[i] = (float) ((float) (rows[r * f + i] * w.scale()[i]) + w.offset()[i]);
+        float scaled = rows[r * f + i] * w.scale()[i];
+        x[i] = scaled + w.offset()[i];
       }
       for (int j = 0; j < h1.length; j++) {
         double s = w.b1()[j];
