@@ -14,6 +14,7 @@ import dev.personalization.feature.FeatureVector;
 import dev.personalization.internal.EngineMetrics.Outcome;
 import dev.personalization.internal.EngineMetrics.Stage;
 import dev.personalization.model.FeatureRows;
+import dev.personalization.model.Prediction;
 import dev.personalization.model.Predictor;
 import dev.personalization.model.RowAssembler;
 import dev.personalization.model.RowContext;
@@ -304,20 +305,23 @@ public final class RecommendPipeline {
       }
       begin(Stage.SCORING);
       float[] buffer = buffers.borrow(n * width);
-      CompletableFuture<float[]> scoresF;
+      CompletableFuture<Prediction> scoresF;
       try {
         assembler.assemble(this, buffer);
-        scoresF = predictor.predict(new FeatureRows(buffer, n, width));
+        // What is left of the deadline: a batching predictor drops the rows unscored once it is gone.
+        Duration left = request.deadline().minus(elapsed());
+        scoresF = predictor.predictWithin(new FeatureRows(buffer, n, width), left.isNegative() ? Duration.ZERO : left);
       } catch (RuntimeException e) {
         scoresF = CompletableFuture.failedFuture(e);
       }
-      scoresF.whenComplete((scores, e) -> {
+      scoresF.whenComplete((prediction, e) -> {
         buffers.giveBack(buffer);
         if (e != null) {
           end(Stage.SCORING);
           fallBack("scoring failed: " + rootCause(e));
           return;
         }
+        float[] scores = prediction.scores();
         if (scores.length != n) {
           fallBack("scoring failed: the model returned " + scores.length + " scores for " + n + " rows");
           return;
@@ -327,7 +331,8 @@ public final class RecommendPipeline {
         List<ScoredItem> ranked = Ranker.topK(candidateIds, scores, request.limit(),
             user.get(FeatureUpdaters.RECENT_ITEMS), request.excludedItemIds());
         end(Stage.RANKING);
-        complete(ranked, predictor.version());
+        // The version that scored these rows, which may differ from version() during a hot swap.
+        complete(ranked, prediction.modelVersion());
       });
     }
 
