@@ -550,6 +550,11 @@ public final class JdbcFeatureStore implements FeatureStore {
     return primary.jdbi;
   }
 
+  /** Entities whose writes some replica has not replayed yet. */
+  int trackedWrites() {
+    return fence.size();
+  }
+
   /** Probes every endpoint once, now (the scheduler does the same every probe interval). */
   void probeNow() {
     probe(primary);
