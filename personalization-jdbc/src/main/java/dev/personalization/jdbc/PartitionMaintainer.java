@@ -35,8 +35,10 @@ final class PartitionMaintainer {
 
   PartitionMaintenance run(Jdbi jdbi, YearMonth current) {
     return jdbi.inTransaction(h -> {
-      h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) l").bind(0, "personalization:partitions:" + tables.prefix())
-          .mapTo(Integer.class).one();
+      // Moving a large default partition may outlast the statement timeout meant for the request path.
+      Maintenance.allowLongStatements(h);
+      h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) l")
+          .bind(0, "personalization:partitions:" + tables.prefix()).mapTo(Integer.class).one();
       Set<String> existing = new HashSet<>(h.createQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
           + " WHERE i.inhparent = to_regclass(?)").bind(0, tables.events()).mapTo(String.class).list());
       YearMonth last = current.plusMonths(monthsAhead);

@@ -34,8 +34,10 @@ final class SchemaMigrator {
       }
     }
     return jdbi.inTransaction(h -> {
-      h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) l").bind(0, "personalization:migrate:" + tables.prefix())
-          .mapTo(Integer.class).one();
+      // DDL may wait for locks held by running transactions of other instances.
+      Maintenance.allowLongStatements(h);
+      h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) l")
+          .bind(0, "personalization:migrate:" + tables.prefix()).mapTo(Integer.class).one();
       return apply(h, dialect, tables);
     });
   }
