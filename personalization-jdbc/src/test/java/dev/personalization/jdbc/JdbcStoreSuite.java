@@ -48,13 +48,15 @@ abstract class JdbcStoreSuite {
   @Test
   void fetchManyOf200IdsIsOneStatement() {
     CountingDataSource counting = new CountingDataSource(unpooledDataSource());
-    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).build()) {
+    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).pool(PoolSettings.custom().fixedSize(2).build())
+        .build()) {
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         ids.add("user-" + i);
         store.compareAndSet(USERS, "user-" + i, 0, v(1, i));
       }
       Collections.shuffle(ids);
+      awaitFullPool(store);
       counting.reset();
       assertEquals(200, store.fetchMany(USERS, ids).size());
       assertEquals(1, counting.executions(), "statements for fetchMany(200): " + counting.preparedSql());
@@ -70,11 +72,13 @@ abstract class JdbcStoreSuite {
   @Test
   void compareAndSetOfManyIdsIsOneTransaction() {
     CountingDataSource counting = new CountingDataSource(unpooledDataSource());
-    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).build()) {
+    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).pool(PoolSettings.custom().fixedSize(2).build())
+        .build()) {
       List<dev.personalization.feature.FeatureWrite> writes = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         writes.add(new dev.personalization.feature.FeatureWrite("u" + i, 0, v(1, i)));
       }
+      awaitFullPool(store);
       counting.reset();
       assertEquals(100, store.compareAndSetAll(USERS, writes).size());
       assertTrue(counting.executions() <= 2, "one batch of inserts (plus at most one more), was " + counting.executions());
@@ -84,10 +88,12 @@ abstract class JdbcStoreSuite {
   @Test
   void badIdsFailClearlyAndNeverReachTheDatabase() {
     CountingDataSource counting = new CountingDataSource(unpooledDataSource());
-    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).build()) {
+    try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(counting)).pool(PoolSettings.custom().fixedSize(2).build())
+        .build()) {
       String longest = "x".repeat(256);
       assertTrue(store.compareAndSet(USERS, longest, 0, v(1, 1)));
       assertEquals(1, store.fetchMany(USERS, List.of(longest)).size());
+      awaitFullPool(store);
       counting.reset();
 
       String tooLong = "x".repeat(257);
@@ -207,6 +213,21 @@ abstract class JdbcStoreSuite {
     store.close();
     assertThrows(IllegalStateException.class, () -> store.fetchMany(USERS, List.of("a")));
     assertFalse(store.primaryEndpoint().pool.isRunning());
+  }
+
+  /**
+   * Waits until the pool has opened all its connections: opening one runs the session's
+   * statement-timeout setting, which must not be counted against the call under test.
+   */
+  static void awaitFullPool(JdbcFeatureStore store) {
+    HikariPoolMXBean pool = store.primaryEndpoint().pool.getHikariPoolMXBean();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (pool.getTotalConnections() < store.primaryEndpoint().pool.getMaximumPoolSize()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("pool did not fill: " + pool.getTotalConnections());
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+    }
   }
 
   static long count(JdbcFeatureStore store, String sql) {
