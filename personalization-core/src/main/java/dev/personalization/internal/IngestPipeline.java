@@ -27,9 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The write path: validate events, append the new ones to the store's durable log (idempotent by
  * id), update the touched users' groups with compare-and-set (per group: one bulk read of the
- * latest vectors, one bulk compare-and-set, retries for the ids that lost a race), write the results
- * through the cache tiers, then feed popularity. Durable before visible: caches and popularity change only after the
- * store accepted the events.
+ * latest vectors, one bulk compare-and-set, retries for the ids that lost a race), write the
+ * results through the cache tiers, then feed popularity. Durable before visible: caches and
+ * popularity change only after the store accepted the events.
  */
 public final class IngestPipeline {
 
