@@ -145,6 +145,40 @@ abstract class JdbcStoreSuite {
   }
 
   @Test
+  void concurrentStartsMigrateOnce() throws Exception {
+    DataSource ds = unpooledDataSource();
+    String prefix;
+    try (JdbcFeatureStore probe = freshStore().primary(JdbcEndpoint.of(ds)).build()) {
+      prefix = probe.tables().prefix() + "c_";
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<JdbcFeatureStore>> starts = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        starts.add(pool.submit(() -> {
+          go.await();
+          return JdbcFeatureStore.builder().primary(JdbcEndpoint.of(ds)).tablePrefix(prefix).partitionMonthsAhead(1)
+              .pool(PoolSettings.custom().fixedSize(1).build()).build();
+        }));
+      }
+      go.countDown();
+      List<JdbcFeatureStore> stores = new ArrayList<>();
+      for (var f : starts) {
+        stores.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      JdbcFeatureStore any = stores.get(0);
+      assertEquals(List.of(JdbcFeatureStore.schemaVersion()), any.primaryJdbi().withHandle(h -> h.createQuery("SELECT version FROM "
+          + any.tables().schemaVersion()).mapTo(Integer.class).list()));
+      assertTrue(stores.get(3).compareAndSet(USERS, "u", 0, v(1, 1)));
+      assertEquals(1, any.fetchMany(USERS, List.of("u")).size());
+      stores.forEach(JdbcFeatureStore::close);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void statementTimeoutIsEnforcedByTheDatabase() {
     try (JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(unpooledDataSource()))
         .pool(PoolSettings.custom().fixedSize(2).statementTimeout(Duration.ofMillis(500)).build()).build()) {

@@ -63,6 +63,41 @@ class PostgresPartitionsIT {
   }
 
   @Test
+  void concurrentMaintenanceRunsCreateEachPartitionOnce() throws Exception {
+    String prefix = SharedPostgres.freshPrefix();
+    try (JdbcFeatureStore a = store(prefix, InstantSource.fixed(NOW)); JdbcFeatureStore b = store(prefix, InstantSource.fixed(NOW))) {
+      List<Event> old = new java.util.ArrayList<>();
+      for (int m = 1; m <= 6; m++) {
+        old.add(Event.of("old-" + m, "u", "i", "click", Instant.parse(String.format("2020-%02d-15T00:00:00Z", m))));
+      }
+      a.appendNew(old);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<PartitionMaintenance>> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          JdbcFeatureStore s = i % 2 == 0 ? a : b;
+          runs.add(pool.submit(s::maintainPartitions));
+        }
+        java.util.Set<String> created = new java.util.HashSet<>();
+        long moved = 0;
+        for (var r : runs) {
+          PartitionMaintenance m = r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          for (String name : m.created()) {
+            assertTrue(created.add(name), "created twice: " + name);
+          }
+          moved += m.movedFromDefault();
+        }
+        assertEquals(6, created.size());
+        assertEquals(6, moved);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(0, JdbcStoreSuite.count(a, "SELECT count(*) FROM " + a.tables().eventsDefault()));
+      assertEquals(6, JdbcStoreSuite.count(a, "SELECT count(*) FROM " + a.tables().events()));
+    }
+  }
+
+  @Test
   void scheduledMaintainerKeepsAhead() throws Exception {
     String prefix = SharedPostgres.freshPrefix();
     Instant[] now = {NOW};
