@@ -2,8 +2,11 @@ package dev.personalization.feature;
 
 import dev.personalization.Event;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The durable home of feature vectors and of the event log; the cache tiers sit in front of it.
@@ -29,6 +32,43 @@ public interface FeatureStore extends AutoCloseable {
    *     should re-read and retry
    */
   boolean compareAndSet(FeatureSchema schema, String id, long expectedVersion, FeatureVector value);
+
+  /**
+   * Reads the vectors a writer is about to compare-and-set: the latest committed ones, never a
+   * possibly lagging copy. A store that reads from replicas must read these from its primary; the
+   * default is {@link #fetchMany}, right for a store with one copy of the data.
+   *
+   * @return the vectors found, keyed by entity id; absent ids have none
+   */
+  default Map<String, FeatureVector> fetchManyLatest(FeatureSchema schema, Collection<String> ids) {
+    return fetchMany(schema, ids);
+  }
+
+  /**
+   * Applies many independent compare-and-sets of one group, each with the semantics of
+   * {@link #compareAndSet}; a store may send them in one round trip. Each write stands alone: one
+   * that loses its race does not stop the others. The default loops over {@link #compareAndSet}.
+   *
+   * @param writes at most one per id
+   * @return the ids whose writes happened; the others lost to another writer and should be re-read
+   *     and retried
+   * @throws IllegalArgumentException when two writes name the same id
+   */
+  default Set<String> compareAndSetAll(FeatureSchema schema, List<FeatureWrite> writes) {
+    Set<String> ids = new HashSet<>();
+    for (FeatureWrite w : writes) {
+      if (!ids.add(w.id())) {
+        throw new IllegalArgumentException("two writes for '" + w.id() + "' of group " + schema.group() + " in one batch");
+      }
+    }
+    Set<String> written = new LinkedHashSet<>();
+    for (FeatureWrite w : writes) {
+      if (compareAndSet(schema, w.id(), w.expectedVersion(), w.value())) {
+        written.add(w.id());
+      }
+    }
+    return written;
+  }
 
   /**
    * Appends events to the durable log, idempotently by event id.

@@ -11,6 +11,7 @@ import dev.personalization.feature.FeatureSchema;
 import dev.personalization.feature.FeatureStore;
 import dev.personalization.feature.FeatureUpdater;
 import dev.personalization.feature.FeatureVector;
+import dev.personalization.feature.FeatureWrite;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -21,17 +22,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The write path: validate events, append the new ones to the store's durable log (idempotent by
- * id), update each touched user's groups with compare-and-set, write the results through the cache
- * tiers, then feed popularity. Durable before visible: caches and popularity change only after the
- * store accepted the events.
+ * id), update the touched users' groups with compare-and-set (per group: one bulk read of the
+ * latest vectors, one bulk compare-and-set, retries for the ids that lost a race), write the
+ * results through the cache tiers, then feed popularity. Durable before visible: caches and
+ * popularity change only after the store accepted the events.
  */
 public final class IngestPipeline {
 
   private static final System.Logger LOG = System.getLogger(IngestPipeline.class.getName());
   private static final int MAX_CAS_ATTEMPTS = 16;
+  private static final long MAX_BACKOFF_MILLIS = 50;
   private static final int MAX_ID_LENGTH = 256;
 
   private final FeatureStore store;
@@ -100,7 +104,7 @@ public final class IngestPipeline {
   /** Writes items' features to the store and through the caches, and records their categories. */
   public void upsertItems(Collection<Item> items) {
     FeatureSchema schema = itemKeys.schema();
-    Map<String, FeatureVector> written = new HashMap<>();
+    Map<String, Item> byId = new LinkedHashMap<>();
     for (Item item : items) {
       float[] f = item.features();
       if (f.length != schema.width()) {
@@ -112,13 +116,20 @@ public final class IngestPipeline {
           throw new IllegalArgumentException("item '" + item.id() + "' feature '" + schema.columns().get(i) + "' is " + f[i]);
         }
       }
+      byId.put(item.id(), item);
     }
-    for (Item item : items) {
+    if (byId.isEmpty()) {
+      return;
+    }
+    for (Item item : byId.values()) {
       catalog.put(item.id(), item.category());
-      FeatureVector v = casLoop(schema, item.id(), (existing, version) ->
-          FeatureVector.of(schema.version(), version, clock.millis(), item.features(), new long[] {StableHash.of(item.category())}));
-      written.put(itemKeys.key(item.id()), v);
     }
+    Map<String, FeatureVector> stored = casAll(schema, byId.keySet(), false, (id, existing, version) -> {
+      Item item = byId.get(id);
+      return FeatureVector.of(schema.version(), version, clock.millis(), item.features(), new long[] {StableHash.of(item.category())});
+    });
+    Map<String, FeatureVector> written = new HashMap<>();
+    stored.forEach((id, v) -> written.put(itemKeys.key(id), v));
     cache.putAll(written, schema.freshness()).join();
   }
 
@@ -137,7 +148,7 @@ public final class IngestPipeline {
     }
     for (FeatureUpdater updater : updaters) {
       GroupKeys keys = userKeys.get(updater.schema().group());
-      Map<String, FeatureVector> written = new HashMap<>();
+      Map<String, List<Event>> touchedByUser = new LinkedHashMap<>();
       for (Map.Entry<String, List<Event>> user : byUser.entrySet()) {
         List<Event> touched = new ArrayList<>();
         for (Event e : user.getValue()) {
@@ -145,45 +156,92 @@ public final class IngestPipeline {
             touched.add(e);
           }
         }
-        if (touched.isEmpty()) {
-          continue;
-        }
-        touched.sort(Comparator.comparing(Event::timestamp));
-        try {
-          FeatureVector v = casLoop(updater.schema(), user.getKey(), (existing, version) -> updater.apply(existing, touched, version));
-          written.put(keys.key(user.getKey()), v);
-        } catch (PersonalizationException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          // A broken plug-in must not cost the other groups and users of the batch.
-          LOG.log(System.Logger.Level.WARNING, "feature updater for group '" + updater.schema().group()
-              + "' failed for user '" + user.getKey() + "'", e);
+        if (!touched.isEmpty()) {
+          touched.sort(Comparator.comparing(Event::timestamp));
+          touchedByUser.put(user.getKey(), touched);
         }
       }
+      if (touchedByUser.isEmpty()) {
+        continue;
+      }
+      Map<String, FeatureVector> stored = casAll(updater.schema(), touchedByUser.keySet(), true,
+          (id, existing, version) -> updater.apply(existing, touchedByUser.get(id), version));
+      Map<String, FeatureVector> written = new HashMap<>();
+      stored.forEach((id, v) -> written.put(keys.key(id), v));
       cache.putAll(written, updater.schema().freshness()).join();
     }
   }
 
-  /** Reads, applies and compare-and-sets until no other writer interferes. */
-  private FeatureVector casLoop(FeatureSchema schema, String id, Update update) {
-    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      FeatureVector existing = store.fetchMany(schema, List.of(id)).get(id);
-      long expected = existing == null ? 0 : existing.version();
-      FeatureVector next = update.apply(existing, expected + 1);
-      if (next.version() != expected + 1) {
-        next = next.withVersion(expected + 1);
+  /**
+   * Reads the latest vectors of all {@code ids} in one call, applies the update to each, and
+   * compare-and-sets them in one call; ids that lost a race are re-read and retried, after a short
+   * random pause that de-synchronises competing writers. Store failures propagate.
+   *
+   * @param containFailures whether an update that throws costs only its own id (logged) instead of
+   *     the whole call
+   * @return the vectors written, by id
+   */
+  private Map<String, FeatureVector> casAll(FeatureSchema schema, Collection<String> ids, boolean containFailures, Update update) {
+    Map<String, FeatureVector> done = new LinkedHashMap<>();
+    Collection<String> pending = ids;
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !pending.isEmpty(); attempt++) {
+      if (attempt > 0) {
+        backOff(attempt);
       }
-      if (store.compareAndSet(schema, id, expected, next)) {
-        return next;
+      Map<String, FeatureVector> current = store.fetchManyLatest(schema, pending);
+      List<FeatureWrite> writes = new ArrayList<>(pending.size());
+      for (String id : pending) {
+        FeatureVector existing = current.get(id);
+        long expected = existing == null ? 0 : existing.version();
+        FeatureVector next;
+        try {
+          next = update.apply(id, existing, expected + 1);
+        } catch (PersonalizationException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          if (!containFailures) {
+            throw e;
+          }
+          // A broken plug-in must not cost the other groups and users of the batch.
+          LOG.log(System.Logger.Level.WARNING, "feature updater for group '" + schema.group() + "' failed for '" + id + "'", e);
+          continue;
+        }
+        if (next.version() != expected + 1) {
+          next = next.withVersion(expected + 1);
+        }
+        writes.add(new FeatureWrite(id, expected, next));
       }
+      Set<String> won = writes.isEmpty() ? Set.of() : store.compareAndSetAll(schema, writes);
+      List<String> lost = new ArrayList<>();
+      for (FeatureWrite w : writes) {
+        if (won.contains(w.id())) {
+          done.put(w.id(), w.value());
+        } else {
+          lost.add(w.id());
+        }
+      }
+      pending = lost;
     }
-    throw new PersonalizationException("could not update " + schema.group() + " of '" + id + "' after "
-        + MAX_CAS_ATTEMPTS + " compare-and-set attempts: too many concurrent writers");
+    if (!pending.isEmpty()) {
+      throw new PersonalizationException("could not update " + schema.group() + " of " + pending.size() + " id(s), first '"
+          + pending.iterator().next() + "', after " + MAX_CAS_ATTEMPTS + " compare-and-set attempts: too many concurrent writers");
+    }
+    return done;
+  }
+
+  private static void backOff(int attempt) {
+    long maxMillis = Math.min(MAX_BACKOFF_MILLIS, 1L << attempt);
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(maxMillis + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PersonalizationException("interrupted while retrying a compare-and-set", e);
+    }
   }
 
   @FunctionalInterface
   private interface Update {
-    FeatureVector apply(FeatureVector existing, long newVersion);
+    FeatureVector apply(String id, FeatureVector existing, long newVersion);
   }
 
   private InvalidEventException validate(Event e, int index, long horizonMillis) {
