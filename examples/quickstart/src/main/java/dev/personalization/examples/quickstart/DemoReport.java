@@ -119,7 +119,7 @@ public record DemoReport(
       rows.add(Row.info("  " + tier + ", static (item features)", rate(tier, "static")));
       rows.add(Row.info("  " + tier + ", dynamic (user features)", rate(tier, "dynamic")));
     }
-    rows.add(Row.info("Loader (store) found", rate("loader", null)));
+    rows.add(Row.info("Loader (store): found of asked", rate("loader", null)));
     rows.add(Row.judged("Error rate", String.format(Locale.ROOT, "%.3f%% (%,d of %,d)", 100 * serving.errorRate(),
         serving.errors(), serving.calls()), "< 0.1%", serving.errorRate() < ERROR_RATE_TARGET));
     rows.add(Row.info("Degraded answers (popular fallback)",
