@@ -11,16 +11,14 @@ import java.util.regex.Pattern;
  */
 public record Scenario(String name) {
 
-  // Declared before the constants below: static fields initialise in textual order, and their
-  // constructor calls need the pattern.
-  private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
-
   /** The home page: popular items for the scenario and overall. */
   public static final Scenario HOMEPAGE = new Scenario("homepage");
   /** Search: re-ranks the host's search results, passed as candidate ids. */
   public static final Scenario SEARCH = new Scenario("search");
   /** A category page: popular items of the category in context attribute {@code category_id}. */
   public static final Scenario CATEGORY = new Scenario("category");
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
 
   public Scenario {
     Objects.requireNonNull(name, "name");
