@@ -56,12 +56,12 @@ public record DemoScale(
   }
 
   /**
-   * The documented run: 10,000 items in 50 categories, 100,000 users, 300,000 events in batches of
+   * The documented run: 10,000 items in 50 categories, 100,000 users, 120,000 events in batches of
    * 1,000 from 2 threads, 100,000 measured calls (after 10,000 warm-up calls) from 4 threads, then
    * 3 s at 1,000 requests per second.
    */
   public static DemoScale standard() {
-    return new DemoScale(10_000, 50, 100_000, 300_000, 1_000, 2, 100_000, 10_000, 4, 1_000, Duration.ofSeconds(3), 42L);
+    return new DemoScale(10_000, 50, 100_000, 120_000, 1_000, 2, 100_000, 10_000, 4, 1_000, Duration.ofSeconds(3), 42L);
   }
 
   private static void positive(int value, String name) {
