@@ -58,6 +58,15 @@ public interface CacheTier extends AutoCloseable {
     return getAll(List.of(key)).join().get(key);
   }
 
+  /**
+   * Removes every entry. {@link TieredCache} calls it on in-process tiers when invalidations from
+   * other instances may have been lost; in-process tiers should implement it. The default fails
+   * with {@link UnsupportedOperationException}.
+   */
+  default CompletableFuture<Void> clear() {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(name() + " cannot be cleared"));
+  }
+
   /** Releases connections and threads; the default does nothing. */
   @Override
   default void close() {
