@@ -134,6 +134,12 @@ final class CaffeineCacheTier implements CacheTier {
     return CompletableFuture.completedFuture(null);
   }
 
+  @Override
+  public CompletableFuture<Void> clear() {
+    cache.invalidateAll();
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Empties the cache and removes the meters this tier registered; a second close does nothing. */
   @Override
   public void close() {
