@@ -168,12 +168,22 @@ final class LettuceCacheTier implements RedisCacheTier {
       }
       if (closed.get()) {
         c.stateful().closeAsync();
-      } else {
-        // Lettuce reconnects this connection by itself from now on.
-        connection = c;
+        return null;
       }
-      return null;
-    });
+      // Lettuce reconnects this connection by itself from now on.
+      connection = c;
+      return c;
+    }).thenCompose(c -> c == null ? CompletableFuture.completedFuture(null)
+        // Loads the write script (which also warms the connection up) under the connect timeout,
+        // not the tight command timeout; after a Redis restart, writes fall back to EVAL.
+        : c.commands().scriptLoad(PUT_IF_NOT_OLDER).toCompletableFuture()
+            .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((sha, e) -> {
+              if (e != null) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "SCRIPT LOAD failed, writes will use EVAL: " + e);
+              }
+              return null;
+            }));
   }
 
   @Override
