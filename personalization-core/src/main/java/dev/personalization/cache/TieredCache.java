@@ -257,6 +257,8 @@ public final class TieredCache {
     for (String k : keys) {
       guard.bump(k);
       removalGuard.bump(k);
+      // A load that started before the removal keeps its callers, but no later caller joins it.
+      inFlight.remove(k);
       published.add(Invalidation.removed(k));
     }
     CompletableFuture<?>[] calls = new CompletableFuture<?>[tiers.size()];
@@ -609,6 +611,8 @@ public final class TieredCache {
         } else {
           floors.raise(inv.key(), inv.version());
         }
+        // A load that started before the change keeps its callers, but no later caller joins it.
+        inFlight.remove(inv.key());
       }
       for (int level = 0; level < tiers.size(); level++) {
         CacheTier tier = tiers.get(level);
@@ -637,6 +641,7 @@ public final class TieredCache {
       resyncs.increment();
       guard.bumpAll();
       removalGuard.bumpAll();
+      inFlight.clear();
       for (int level = 0; level < tiers.size(); level++) {
         CacheTier tier = tiers.get(level);
         if (tier.inProcess()) {

@@ -142,6 +142,23 @@ class TieredCacheInvalidationTest {
   }
 
   @Test
+  void aCallerAfterAnInvalidationDoesNotJoinALoadThatStartedBeforeIt() throws Exception {
+    HeldLoader loader = new HeldLoader();
+    CompletableFuture<Map<String, FeatureVector>> before = cache.getAll(List.of("k"), FreshnessClass.DYNAMIC, loader);
+
+    bus.listener.onInvalidations(List.of(Invalidation.removed("k")));
+    CompletableFuture<Map<String, FeatureVector>> after = cache.getAll(List.of("k"), FreshnessClass.DYNAMIC, loader);
+    loader.calls.get(0).complete(Map.of("k", v(1)));
+
+    assertEquals(2, loader.calls.size(), "the later caller started its own load");
+    assertEquals(Map.of("k", v(1)), await(before));
+    assertTrue(!after.isDone(), "the later caller waits for its own load, not the old one");
+    loader.calls.get(1).complete(Map.of("k", v(2)));
+    assertEquals(Map.of("k", v(2)), await(after));
+    assertEquals(v(2), l1.getIfPresent("k"));
+  }
+
+  @Test
   void aLoadOverlappingAWriteAnswersWithTheWrittenVersion() throws Exception {
     HeldLoader loader = new HeldLoader();
     CompletableFuture<Map<String, FeatureVector>> read = cache.getAll(List.of("k"), FreshnessClass.DYNAMIC, loader);

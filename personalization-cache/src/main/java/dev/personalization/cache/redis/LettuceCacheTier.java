@@ -69,6 +69,17 @@ final class LettuceCacheTier implements RedisCacheTier {
       return written
       """;
 
+  /** Sets every key to ARGV[1] (the tombstone) with PX ARGV[2]. Returns the number of keys. */
+  static final String REMOVE = """
+      for i = 1, #KEYS do
+        redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+      end
+      return #KEYS
+      """;
+
+  /** Timeout of the invalidation bus's commands (at least the command timeout). */
+  static final Duration BUS_TIMEOUT = Duration.ofMillis(250);
+
   /** Keys per script call: bounds how long one call holds Redis. */
   static final int MAX_KEYS_PER_SCRIPT = 256;
 
@@ -85,6 +96,8 @@ final class LettuceCacheTier implements RedisCacheTier {
   private final Duration invalidationWindow;
   private final int maxPendingInvalidations;
   private final String scriptSha;
+  private final String removeSha;
+  private final byte[] removalGraceMillis;
   private volatile Endpoint.Connection connection;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -110,6 +123,8 @@ final class LettuceCacheTier implements RedisCacheTier {
     this.maxPendingInvalidations = b.maxPendingInvalidations;
     this.breaker = CircuitBreaker.of("redis-" + name, b.circuitBreakerConfig());
     this.scriptSha = sha1Hex(PUT_IF_NOT_OLDER);
+    this.removeSha = sha1Hex(REMOVE);
+    this.removalGraceMillis = Long.toString(b.removalGrace.toMillis()).getBytes(StandardCharsets.US_ASCII);
     AtomicInteger n = new AtomicInteger();
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "personalization-redis-" + name + "-timer-" + n.incrementAndGet());
@@ -177,6 +192,7 @@ final class LettuceCacheTier implements RedisCacheTier {
         // Loads the write script (which also warms the connection up) under the connect timeout,
         // not the tight command timeout; after a Redis restart, writes fall back to EVAL.
         : c.commands().scriptLoad(PUT_IF_NOT_OLDER).toCompletableFuture()
+            .thenCompose(sha -> c.commands().scriptLoad(REMOVE).toCompletableFuture())
             .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
             .handle((sha, e) -> {
               if (e != null) {
@@ -223,6 +239,9 @@ final class LettuceCacheTier implements RedisCacheTier {
         }
         String key = distinct.get(i);
         byte[] bytes = kv.getValue();
+        if (VectorCodec.isTombstone(bytes)) {
+          continue;
+        }
         try {
           if (bytes.length > maxValueBytes) {
             throw new CorruptValueException(key, "is " + bytes.length + " bytes, over the limit of " + maxValueBytes);
@@ -292,25 +311,45 @@ final class LettuceCacheTier implements RedisCacheTier {
       args[2 * i] = batch.get(i)[1];
       args[2 * i + 1] = batch.get(i)[2];
     }
-    return this.<Long>call(c -> c.evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args))
+    return runScript(PUT_IF_NOT_OLDER, scriptSha, keys, args);
+  }
+
+  private CompletableFuture<Long> runScript(String script, String sha, byte[][] keys, byte[][] args) {
+    return this.<Long>call(c -> c.evalsha(sha, ScriptOutputType.INTEGER, keys, args))
         .exceptionallyCompose(e -> {
           // After a Redis restart the script cache is empty: EVAL sends the body and caches it again.
           if (unwrap(e) instanceof RedisNoScriptException) {
-            return this.<Long>call(c -> c.eval(PUT_IF_NOT_OLDER, ScriptOutputType.INTEGER, keys, args));
+            return this.<Long>call(c -> c.eval(script, ScriptOutputType.INTEGER, keys, args));
           }
           return CompletableFuture.failedFuture(e);
         });
   }
 
-  /** UNLINKs the keys in one call (split per slot in a cluster). */
+  /**
+   * Replaces the keys by tombstones that live for the removal grace (one script call, per slot in a
+   * cluster): a fill that read the store before this removal and lands after it is rejected by the
+   * version-checking write, instead of bringing the old value back until its TTL.
+   */
   @Override
   public CompletableFuture<Void> invalidateAll(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    byte[][] redisKeys = keys.stream().distinct().map(this::redisKey).toArray(byte[][]::new);
-    return call(c -> c.unlink(redisKeys)).thenApply(n -> null);
+    Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+    for (String k : new LinkedHashSet<>(keys)) {
+      byte[] key = redisKey(k);
+      bySlot.computeIfAbsent(endpoint.isCluster() ? SlotHash.getSlot(key) : 0, s -> new ArrayList<>()).add(key);
+    }
+    byte[][] args = {VectorCodec.tombstone(), removalGraceMillis};
+    List<CompletableFuture<Long>> calls = new ArrayList<>();
+    for (List<byte[]> group : bySlot.values()) {
+      for (int from = 0; from < group.size(); from += MAX_KEYS_PER_SCRIPT) {
+        byte[][] batch = group.subList(from, Math.min(group.size(), from + MAX_KEYS_PER_SCRIPT)).toArray(byte[][]::new);
+        calls.add(runScript(REMOVE, removeSha, batch, args));
+      }
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture<?>[]::new));
   }
 
   // --- the guarded call --------------------------------------------------------------------------
@@ -322,6 +361,21 @@ final class LettuceCacheTier implements RedisCacheTier {
    * own command timeout is only a backstop: it fires on a coarse timer wheel.
    */
   <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+    return call(command, timeoutNanos, true);
+  }
+
+  /**
+   * Runs one command for the invalidation bus: with the lenient {@link #BUS_TIMEOUT} and outside
+   * the circuit breaker, which protects the request path. Delivering invalidations is not on that
+   * path, matters more than a cache hit, and must not wait for the breaker to close; when Redis is
+   * down the command still fails at once (commands are rejected while disconnected).
+   */
+  <T> CompletableFuture<T> busCall(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+    return call(command, Math.max(timeoutNanos, BUS_TIMEOUT.toNanos()), false);
+  }
+
+  private <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command,
+      long callTimeoutNanos, boolean guarded) {
     Endpoint.Connection c = connection;
     if (c == null || closed.get()) {
       rejected.increment();
@@ -330,7 +384,7 @@ final class LettuceCacheTier implements RedisCacheTier {
       }
       return CompletableFuture.failedFuture(new RedisUnavailableException(name, "not connected"));
     }
-    if (!breaker.tryAcquirePermission()) {
+    if (guarded && !breaker.tryAcquirePermission()) {
       rejected.increment();
       return CompletableFuture.failedFuture(new RedisUnavailableException(name, "circuit breaker is " + breaker.getState()));
     }
@@ -339,17 +393,19 @@ final class LettuceCacheTier implements RedisCacheTier {
     try {
       sent = command.apply(c.commands());
     } catch (RuntimeException e) {
-      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      if (guarded) {
+        breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      }
       errors.increment();
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     ScheduledFuture<?> deadline = timer.schedule(() -> {
       if (result.completeExceptionally(new TimeoutException("redis tier '" + name + "': no answer within "
-          + Duration.ofNanos(timeoutNanos).toMillis() + " ms"))) {
+          + Duration.ofNanos(callTimeoutNanos).toMillis() + " ms"))) {
         sent.cancel(false);
       }
-    }, timeoutNanos, TimeUnit.NANOSECONDS);
+    }, callTimeoutNanos, TimeUnit.NANOSECONDS);
     sent.whenComplete((v, e) -> {
       deadline.cancel(false);
       if (e == null) {
@@ -361,10 +417,14 @@ final class LettuceCacheTier implements RedisCacheTier {
     return result.whenComplete((v, e) -> {
       long elapsed = System.nanoTime() - start;
       if (e == null) {
-        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        if (guarded) {
+          breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        }
         ok.increment();
       } else {
-        breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+        if (guarded) {
+          breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+        }
         if (unwrap(e) instanceof TimeoutException) {
           timeouts.increment();
         } else {

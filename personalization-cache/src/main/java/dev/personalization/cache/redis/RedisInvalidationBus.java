@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Publishing.</b> {@link #publish} only queues; the queue is flushed after a small window
  * (default 2 ms) as few messages as possible (up to {@value #MAX_ENTRIES_PER_MESSAGE} keys each),
  * so that a burst of writes is a handful of messages. A flush that fails (Redis down, breaker open)
- * keeps its keys, newest version per key, in a bounded set that is retried every 200 ms. Because the
+ * keeps its keys, newest version per key, in a bounded set that is retried every 200 ms. The bus's
+ * commands run outside the tier's circuit breaker, with a timeout of 250 ms (or the command timeout
+ * if longer): the breaker guards the request path, and invalidations must not wait for it. Because the
  * write-through to Redis of those keys may have failed as well, a retry first UNLINKs them from Redis
  * and then publishes them. When more keys fail than the set holds, the retry publishes a resync
  * instead, which makes every subscriber clear its in-process tier.
@@ -122,7 +124,7 @@ final class RedisInvalidationBus implements InvalidationBus {
     List<CompletableFuture<Long>> calls = new ArrayList<>();
     for (int from = 0; from < batch.size(); from += MAX_ENTRIES_PER_MESSAGE) {
       byte[] message = encode(KIND_INVALIDATIONS, batch.subList(from, Math.min(batch.size(), from + MAX_ENTRIES_PER_MESSAGE)));
-      calls.add(tier.call(c -> c.publish(channel, message)));
+      calls.add(tier.busCall(c -> c.publish(channel, message)));
     }
     messagesSent.addAndGet(calls.size());
     return CompletableFuture.allOf(calls.toArray(CompletableFuture<?>[]::new));
@@ -171,14 +173,14 @@ final class RedisInvalidationBus implements InvalidationBus {
       return;
     }
     byte[][] keys = batch.stream().map(inv -> tier.redisKey(inv.key())).toArray(byte[][]::new);
-    CompletableFuture<?> repaired = keys.length == 0 ? CompletableFuture.completedFuture(null) : tier.call(c -> c.unlink(keys));
+    CompletableFuture<?> repaired = keys.length == 0 ? CompletableFuture.completedFuture(null) : tier.busCall(c -> c.unlink(keys));
     repaired.thenCompose(v -> {
       if (overflowed) {
         LOG.log(System.Logger.Level.WARNING, "more invalidations failed than the bus keeps ("
             + tier.maxPendingInvalidations() + "); asking every instance to clear its in-process tier");
         byte[] resync = encode(KIND_RESYNC, List.of());
         messagesSent.incrementAndGet();
-        return tier.call(c -> c.publish(channel, resync)).thenCompose(n -> send(batch));
+        return tier.busCall(c -> c.publish(channel, resync)).thenCompose(n -> send(batch));
       }
       return send(batch);
     }).whenComplete((v, e) -> {

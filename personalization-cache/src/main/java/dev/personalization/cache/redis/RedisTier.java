@@ -48,8 +48,10 @@ import java.util.regex.Pattern;
  *       Lettuce sends one MGET per slot, all at once). {@code putAll} is one Lua call for the whole
  *       batch (per slot in a cluster, at most 256 keys per call), which sets each key with
  *       {@code PX} = the entry's TTL (jittered by {@link TieredCache}) unless Redis holds a larger
- *       version: the SPI's version rule, atomic in Redis. {@code invalidateAll} is one
- *       {@code UNLINK}.
+ *       version: the SPI's version rule, atomic in Redis. {@code invalidateAll} is one Lua call
+ *       that replaces the keys by tombstones for {@link Builder#removalGrace} (default 5 s), which
+ *       read as misses and reject every write meanwhile, so that a fill that raced the
+ *       invalidation cannot bring the old value back.
  *   <li><b>Values</b> are {@link VectorCodec} bytes, at most {@link Builder#maxValueBytes} each
  *       (larger ones are not written and are counted). A value that fails to decode is a miss: it
  *       is counted, deleted, and never throws.
@@ -104,6 +106,8 @@ public final class RedisTier {
     public static final long DEFAULT_MAX_RECONNECT_DELAY_MILLIS = 1_000;
     /** Default window in which invalidations are batched into one message: {@value} ms. */
     public static final long DEFAULT_INVALIDATION_WINDOW_MILLIS = 2;
+    /** Default time a removed key rejects writes: {@value} ms. */
+    public static final long DEFAULT_REMOVAL_GRACE_MILLIS = 5_000;
     /** Default number of keys whose failed invalidations are kept for retry: {@value}. */
     public static final int DEFAULT_MAX_PENDING_INVALIDATIONS = 10_000;
 
@@ -120,6 +124,7 @@ public final class RedisTier {
     private Duration maxReconnectDelay = Duration.ofMillis(DEFAULT_MAX_RECONNECT_DELAY_MILLIS);
     Duration invalidationWindow = Duration.ofMillis(DEFAULT_INVALIDATION_WINDOW_MILLIS);
     int maxPendingInvalidations = DEFAULT_MAX_PENDING_INVALIDATIONS;
+    Duration removalGrace = Duration.ofMillis(DEFAULT_REMOVAL_GRACE_MILLIS);
     private CircuitBreakerConfig circuitBreaker;
     private ClientResources clientResources;
     private MeterRegistry meterRegistry;
@@ -257,6 +262,18 @@ public final class RedisTier {
         throw new IllegalArgumentException("maxPendingInvalidations must be >= 1, was " + keys);
       }
       this.maxPendingInvalidations = keys;
+      return this;
+    }
+
+    /**
+     * How long an invalidated key stays a tombstone that rejects every write (default
+     * {@value #DEFAULT_REMOVAL_GRACE_MILLIS} ms). It must outlast a cache fill (a store read): a
+     * fill that read the store before the invalidation and lands after it is rejected instead of
+     * bringing the old value back. While it lasts the key is a miss in Redis and is read from the
+     * store.
+     */
+    public Builder removalGrace(Duration grace) {
+      this.removalGrace = positive(grace, "removalGrace");
       return this;
     }
 

@@ -32,6 +32,11 @@ import java.util.zip.CRC32C;
  * 34+4n+8m    4     CRC32C of every byte before it
  * </pre>
  *
+ * <p>A <em>tombstone</em>, written by the Redis tier when a key is invalidated, is the 10 bytes
+ * {@code 01 01 FF FF FF FF FF FF FF FF}: format 1, flag 1, and a version field larger (bytewise)
+ * than any real version, so that the tier's version-checking write rejects every value until the
+ * tombstone expires. Readers treat it as a miss ({@link #isTombstone}).
+ *
  * <p>A vector of 32 floats takes 166 bytes. Decoding checks the format version, the schema id, the
  * exact length and the checksum, so random or truncated bytes are reported as
  * {@link CorruptValueException}, never returned as a vector. Thread-safe (stateless).
@@ -47,7 +52,19 @@ public final class VectorCodec {
   /** Bytes after the references. */
   public static final int TRAILER_BYTES = 4;
 
+  private static final byte[] TOMBSTONE = {FORMAT_VERSION, 1, -1, -1, -1, -1, -1, -1, -1, -1};
+
   private VectorCodec() {
+  }
+
+  /** The tombstone's bytes (a copy). */
+  public static byte[] tombstone() {
+    return TOMBSTONE.clone();
+  }
+
+  /** Whether {@code encoded} is a tombstone rather than a vector. */
+  public static boolean isTombstone(byte[] encoded) {
+    return java.util.Arrays.equals(encoded, TOMBSTONE);
   }
 
   /** The encoded size of {@code vector}. */
