@@ -85,15 +85,19 @@ abstract class Endpoint {
         return true;
       }
 
+      // The asynchronous connect does not load the topology itself ("Partitions not
+      // initialized"): load it first, also asynchronously.
       @Override
       CompletableFuture<Connection> connect() {
-        return client.connectAsync(ByteArrayCodec.INSTANCE)
+        return client.refreshPartitionsAsync().toCompletableFuture()
+            .thenCompose(v -> client.connectAsync(ByteArrayCodec.INSTANCE))
             .thenApply((StatefulRedisClusterConnection<byte[], byte[]> c) -> new Connection(c, c.async()));
       }
 
       @Override
       CompletableFuture<? extends StatefulRedisPubSubConnection<byte[], byte[]>> connectPubSub() {
-        return client.connectPubSubAsync(ByteArrayCodec.INSTANCE);
+        return client.refreshPartitionsAsync().toCompletableFuture()
+            .thenCompose(v -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE));
       }
 
       @Override

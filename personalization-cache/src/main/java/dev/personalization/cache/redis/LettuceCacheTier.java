@@ -165,7 +165,7 @@ final class LettuceCacheTier implements RedisCacheTier {
       connectNow().get(connectTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.log(System.Logger.Level.WARNING, "redis tier '" + name + "' could not connect to " + endpoint
-          + " yet; it skips Redis and keeps trying: " + e);
+          + " yet; it skips Redis and keeps trying: " + causes(e));
     }
   }
 
@@ -432,6 +432,17 @@ final class LettuceCacheTier implements RedisCacheTier {
         }
       }
     });
+  }
+
+  /** The messages of an exception and its causes, for one log line. */
+  static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null && sb.length() < 2_000; t = t.getCause() == t ? null : t.getCause()) {
+      if (!(t instanceof CompletionException) && !(t instanceof java.util.concurrent.ExecutionException)) {
+        sb.append(sb.length() == 0 ? "" : " <- ").append(t);
+      }
+    }
+    return sb.toString();
   }
 
   static Throwable unwrap(Throwable e) {
