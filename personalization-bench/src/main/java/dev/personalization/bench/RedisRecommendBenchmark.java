@@ -74,7 +74,14 @@ public class RedisRecommendBenchmark {
       items.add(new Item("sku-" + i, "c" + (i % 20), new float[] {i / (float) ITEMS}));
       itemIds.add("sku-" + i);
     }
-    engine.upsertItems(items);
+    for (int from = 0; from < ITEMS; from += 500) {
+      engine.upsertItems(items.subList(from, from + 500));
+    }
+    List<String> itemKeys = itemIds.stream().map(id -> "pe:item:" + id + ":item:v1").toList();
+    int inRedis = l2.getAll(itemKeys).join().size();
+    if (inRedis != ITEMS) {
+      throw new IllegalStateException("only " + inRedis + " of " + ITEMS + " item vectors reached Redis");
+    }
     List<Event> events = new ArrayList<>();
     for (int u = 0; u < USERS; u++) {
       for (int e = 0; e < 5; e++) {

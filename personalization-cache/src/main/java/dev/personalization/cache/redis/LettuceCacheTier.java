@@ -378,11 +378,9 @@ final class LettuceCacheTier implements RedisCacheTier {
       long callTimeoutNanos, boolean guarded) {
     Endpoint.Connection c = connection;
     if (c == null || closed.get()) {
+      // Not connected yet: the background attempts (one per second) connect; calls do not.
       rejected.increment();
-      if (c == null && !closed.get()) {
-        connectNow();
-      }
-      return CompletableFuture.failedFuture(new RedisUnavailableException(name, "not connected"));
+      return CompletableFuture.failedFuture(new RedisUnavailableException(name, closed.get() ? "closed" : "not connected"));
     }
     if (guarded && !breaker.tryAcquirePermission()) {
       rejected.increment();
