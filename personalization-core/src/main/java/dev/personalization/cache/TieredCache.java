@@ -63,7 +63,8 @@ public final class TieredCache {
   private final List<CacheTier> tiers;
   private final int inProcessPrefix;
   private final CachePolicy policy;
-  private final ConcurrentHashMap<String, CompletableFuture<FeatureVector>> inFlight = new ConcurrentHashMap<>();
+  /** Key to the future of the batch load that is loading it. */
+  private final ConcurrentHashMap<String, CompletableFuture<Map<String, FeatureVector>>> inFlight = new ConcurrentHashMap<>();
   /** hits[level][freshness], levels = tiers then the loader. */
   private final Counter[][] hits;
   private final Counter[][] misses;
@@ -255,8 +256,8 @@ public final class TieredCache {
     }
     List<Invalidation> published = new ArrayList<>(keys.size());
     for (String k : keys) {
-      guard.bump(k);
-      removalGuard.bump(k);
+      guard.begin(k);
+      removalGuard.begin(k);
       // A load that started before the removal keeps its callers, but no later caller joins it.
       inFlight.remove(k);
       published.add(Invalidation.removed(k));
@@ -266,7 +267,12 @@ public final class TieredCache {
       int level = i;
       calls[i] = safely(level, () -> tiers.get(level).invalidateAll(keys)).exceptionally(e -> null);
     }
-    return CompletableFuture.allOf(calls).thenRun(() -> publish(published));
+    return CompletableFuture.allOf(calls).whenComplete((v, e) -> {
+      for (String k : keys) {
+        guard.end(k);
+        removalGuard.end(k);
+      }
+    }).thenRun(() -> publish(published));
   }
 
   /**
@@ -339,58 +345,87 @@ public final class TieredCache {
     return missing;
   }
 
-  /** Joins loads already in flight and starts one load for the keys nobody is loading. */
+  /**
+   * Joins loads already in flight and starts one load for the keys nobody is loading. A load is
+   * one future for its whole batch: registering 200 keys costs 200 map insertions, not 200
+   * futures.
+   */
   private CompletableFuture<Map<String, FeatureVector>> loadShared(
       Set<String> missing, FreshnessClass freshness, CacheLoader loader, Map<String, FeatureVector> found) {
-    Map<String, CompletableFuture<FeatureVector>> joined = new HashMap<>();
-    Map<String, CompletableFuture<FeatureVector>> mine = new HashMap<>();
+    CompletableFuture<Map<String, FeatureVector>> flight = new CompletableFuture<>();
+    List<String> mine = new ArrayList<>(missing.size());
+    Map<CompletableFuture<Map<String, FeatureVector>>, List<String>> joined = null;
     for (String key : missing) {
-      CompletableFuture<FeatureVector> flight = new CompletableFuture<>();
-      CompletableFuture<FeatureVector> existing = inFlight.putIfAbsent(key, flight);
-      if (existing != null) {
-        joined.put(key, existing);
+      CompletableFuture<Map<String, FeatureVector>> existing = inFlight.putIfAbsent(key, flight);
+      if (existing == null) {
+        mine.add(key);
       } else {
-        mine.put(key, flight);
+        if (joined == null) {
+          joined = new java.util.IdentityHashMap<>();
+        }
+        joined.computeIfAbsent(existing, f -> new ArrayList<>()).add(key);
       }
     }
     // A load may have finished between our L1 miss and the registration above: look once more so
-    // that it is not repeated.
+    // that it is not repeated. Values found so are part of this flight's answer, for any caller
+    // that joined it meanwhile.
+    Map<String, FeatureVector> fromL1 = null;
     if (inProcessPrefix > 0 && !mine.isEmpty()) {
-      for (var it = mine.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        FeatureVector v = tiers.get(0).getIfPresent(e.getKey());
+      for (var it = mine.iterator(); it.hasNext(); ) {
+        String k = it.next();
+        FeatureVector v = tiers.get(0).getIfPresent(k);
         if (v != null) {
-          inFlight.remove(e.getKey(), e.getValue());
-          e.getValue().complete(v);
-          found.put(e.getKey(), v);
+          if (fromL1 == null) {
+            fromL1 = new HashMap<>();
+          }
+          fromL1.put(k, v);
+          found.put(k, v);
           it.remove();
         }
       }
     }
-    if (!mine.isEmpty()) {
-      // Stamped before any tier is read: an invalidation after this point voids the fill.
-      Map<String, Stamp> stamps = new HashMap<>(mine.size() * 2);
-      for (String k : mine.keySet()) {
-        stamps.put(k, new Stamp(guard.stamp(k), removalGuard.stamp(k)));
+    Map<String, FeatureVector> preloaded = fromL1;
+    if (mine.isEmpty()) {
+      if (preloaded != null) {
+        preloaded.keySet().forEach(k -> inFlight.remove(k, flight));
       }
-      Set<String> keys = new LinkedHashSet<>(mine.keySet());
-      readBelow(keys, inProcessPrefix, freshness, loader, stamps).whenComplete((values, error) -> {
-        for (Map.Entry<String, CompletableFuture<FeatureVector>> e : mine.entrySet()) {
-          inFlight.remove(e.getKey(), e.getValue());
-          if (error != null) {
-            e.getValue().completeExceptionally(error);
-          } else {
-            e.getValue().complete(values.get(e.getKey()));
-          }
+      flight.complete(preloaded == null ? Map.of() : preloaded);
+    } else {
+      // Taken before any tier is read: an invalidation after this point voids the fill.
+      Stamp stamp = new Stamp(guard.start(), removalGuard.start());
+      readBelow(new LinkedHashSet<>(mine), inProcessPrefix, freshness, loader, stamp).whenComplete((values, error) -> {
+        for (String k : mine) {
+          inFlight.remove(k, flight);
+        }
+        if (preloaded != null) {
+          preloaded.keySet().forEach(k -> inFlight.remove(k, flight));
+        }
+        if (error != null) {
+          flight.completeExceptionally(error);
+        } else if (preloaded == null) {
+          flight.complete(values);
+        } else {
+          Map<String, FeatureVector> all = new HashMap<>(values);
+          all.putAll(preloaded);
+          flight.complete(all);
         }
       });
     }
-    List<CompletableFuture<FeatureVector>> pending = new ArrayList<>(joined.size() + mine.size());
-    pending.addAll(joined.values());
-    pending.addAll(mine.values());
+    if (joined == null) {
+      if (mine.isEmpty()) {
+        return CompletableFuture.completedFuture(found);
+      }
+      return flight.thenApply(values -> {
+        putResults(values, mine, found);
+        return found;
+      });
+    }
+    Map<CompletableFuture<Map<String, FeatureVector>>, List<String>> others = joined;
+    List<CompletableFuture<?>> pending = new ArrayList<>(others.keySet());
+    pending.add(flight);
     return CompletableFuture.allOf(pending.toArray(CompletableFuture<?>[]::new)).thenApply(ignored -> {
-      putResults(joined, found);
-      putResults(mine, found);
+      putResults(flight.join(), mine, found);
+      others.forEach((f, keys) -> putResults(f.join(), keys, found));
       return found;
     });
   }
@@ -400,34 +435,34 @@ public final class TieredCache {
    * instance's invalidation may have landed while it loaded. A value that fell behind is replaced by
    * the L1 copy when that is new enough, and otherwise left out.
    */
-  private void putResults(Map<String, CompletableFuture<FeatureVector>> futures, Map<String, FeatureVector> found) {
-    for (Map.Entry<String, CompletableFuture<FeatureVector>> e : futures.entrySet()) {
-      FeatureVector v = e.getValue().join();
+  private void putResults(Map<String, FeatureVector> values, List<String> keys, Map<String, FeatureVector> found) {
+    for (String key : keys) {
+      FeatureVector v = values.get(key);
       if (v == null) {
         continue;
       }
-      long floor = floors.floor(e.getKey());
+      long floor = floors.floor(key);
       if (v.version() < floor) {
-        FeatureVector newer = inProcessPrefix > 0 ? tiers.get(0).getIfPresent(e.getKey()) : null;
+        FeatureVector newer = inProcessPrefix > 0 ? tiers.get(0).getIfPresent(key) : null;
         if (newer == null || newer.version() < floor) {
           stale.increment();
           continue;
         }
         v = newer;
       }
-      found.put(e.getKey(), v);
+      found.put(key, v);
     }
   }
 
   /** Reads tier {@code level} and below for {@code keys}, back-filling the tiers above. */
   private CompletableFuture<Map<String, FeatureVector>> readBelow(
-      Set<String> keys, int level, FreshnessClass freshness, CacheLoader loader, Map<String, Stamp> stamps) {
+      Set<String> keys, int level, FreshnessClass freshness, CacheLoader loader, Stamp stamp) {
     int f = freshness.ordinal();
     if (level == tiers.size()) {
       return loadSafely(loader, keys).thenApply(loaded -> {
         recordLoaderResults(freshness, keys.size(), loaded.size());
         Map<String, FeatureVector> fresh = withoutStale(loaded, true);
-        backFill(fresh, level, freshness, stamps);
+        backFill(fresh, level, freshness, stamp);
         return fresh;
       });
     }
@@ -436,14 +471,14 @@ public final class TieredCache {
           // A value older than one this instance knows of counts as a miss: the levels below have
           // the newer one.
           Map<String, FeatureVector> tierHits = withoutStale(answered, false);
-          Map<String, FeatureVector> result = new HashMap<>(tierHits);
           if (!tierHits.isEmpty()) {
             hits[level][f].increment(tierHits.size());
-            backFill(tierHits, level, freshness, stamps);
+            backFill(tierHits, level, freshness, stamp);
           }
           if (tierHits.size() >= keys.size()) {
-            return CompletableFuture.completedFuture(result);
+            return CompletableFuture.completedFuture(tierHits);
           }
+          Map<String, FeatureVector> result = new HashMap<>(tierHits);
           Set<String> rest = new LinkedHashSet<>();
           for (String k : keys) {
             if (!tierHits.containsKey(k)) {
@@ -451,7 +486,7 @@ public final class TieredCache {
             }
           }
           misses[level][f].increment(rest.size());
-          return readBelow(rest, level + 1, freshness, loader, stamps).thenApply(lower -> {
+          return readBelow(rest, level + 1, freshness, loader, stamp).thenApply(lower -> {
             result.putAll(lower);
             return result;
           });
@@ -510,35 +545,37 @@ public final class TieredCache {
     backFill(values, level, freshness, null);
   }
 
-  /** Generations of one key when its load started. */
+  /** The guards' sequence numbers when a load started. */
   private record Stamp(long any, long removals) {
   }
 
   /** Whether the key may have been invalidated in a way that voids a fill of {@code tier}. */
   private boolean raced(int tier, String key, Stamp stamp) {
-    return tiers.get(tier).inProcess() ? guard.changed(key, stamp.any) : removalGuard.changed(key, stamp.removals);
+    return tiers.get(tier).inProcess() ? guard.changedSince(key, stamp.any) : removalGuard.changedSince(key, stamp.removals);
   }
 
   /**
    * Writes values found at {@code level} into every tier above it, except those whose key was
-   * invalidated since {@code stamps} were taken. The check is repeated once each write is done and a
-   * key invalidated in between is removed again: an invalidation bumps its generation before it
-   * drops entries, so either this re-check sees the bump or the drop comes after the write.
+   * invalidated since {@code stamp} was taken. The check is repeated once each write is done and a
+   * key invalidated in between is removed again: an invalidation counts as active from before its
+   * drops until after them, so either this re-check sees it or its drop comes after the write.
    */
-  private void backFill(Map<String, FeatureVector> values, int level, FreshnessClass freshness, Map<String, Stamp> stamps) {
+  private void backFill(Map<String, FeatureVector> values, int level, FreshnessClass freshness, Stamp stamp) {
     if (values.isEmpty() || !freshness.isCacheable()) {
       return;
     }
     for (int above = 0; above < level && above < tiers.size(); above++) {
       int tier = above;
       Map<String, FeatureVector> current = values;
-      if (stamps != null) {
-        current = new HashMap<>(values.size() * 2);
+      if (stamp != null) {
+        // Copied only when something raced, which is rare.
         for (Map.Entry<String, FeatureVector> e : values.entrySet()) {
-          if (raced(tier, e.getKey(), stamps.get(e.getKey()))) {
+          if (raced(tier, e.getKey(), stamp)) {
+            if (current == values) {
+              current = new HashMap<>(values);
+            }
+            current.remove(e.getKey());
             fillsDiscarded.increment();
-          } else {
-            current.put(e.getKey(), e.getValue());
           }
         }
         if (current.isEmpty()) {
@@ -546,17 +583,17 @@ public final class TieredCache {
         }
       }
       CompletableFuture<Void> write = writeSafely(tier, entries(current, freshness));
-      if (stamps != null) {
+      if (stamp != null) {
         Set<String> written = current.keySet();
-        write.thenRun(() -> undoRacedFills(tier, written, stamps));
+        write.thenRun(() -> undoRacedFills(tier, written, stamp));
       }
     }
   }
 
-  private void undoRacedFills(int level, Set<String> written, Map<String, Stamp> stamps) {
+  private void undoRacedFills(int level, Set<String> written, Stamp stamp) {
     List<String> raced = null;
     for (String k : written) {
-      if (raced(level, k, stamps.get(k))) {
+      if (raced(level, k, stamp)) {
         if (raced == null) {
           raced = new ArrayList<>();
         }
@@ -603,17 +640,18 @@ public final class TieredCache {
     @Override
     public void onInvalidations(List<Invalidation> invalidations) {
       invalidationsReceived.increment(invalidations.size());
-      // Generations are bumped before anything is dropped: see backFill.
+      // Begun before anything is dropped and ended once the drops are done: see FillGuard.
       for (Invalidation inv : invalidations) {
-        guard.bump(inv.key());
+        guard.begin(inv.key());
         if (inv.isRemoval()) {
-          removalGuard.bump(inv.key());
+          removalGuard.begin(inv.key());
         } else {
           floors.raise(inv.key(), inv.version());
         }
         // A load that started before the change keeps its callers, but no later caller joins it.
         inFlight.remove(inv.key());
       }
+      List<CompletableFuture<?>> drops = new ArrayList<>();
       for (int level = 0; level < tiers.size(); level++) {
         CacheTier tier = tiers.get(level);
         if (!tier.inProcess()) {
@@ -631,28 +669,42 @@ public final class TieredCache {
         }
         if (!drop.isEmpty()) {
           int l = level;
-          safely(l, () -> tier.invalidateAll(drop)).exceptionally(e -> null);
+          drops.add(safely(l, () -> tier.invalidateAll(drop)).exceptionally(e -> null));
         }
       }
+      CompletableFuture.allOf(drops.toArray(CompletableFuture<?>[]::new)).whenComplete((v, e) -> {
+        for (Invalidation inv : invalidations) {
+          guard.end(inv.key());
+          if (inv.isRemoval()) {
+            removalGuard.end(inv.key());
+          }
+        }
+      });
     }
 
     @Override
     public void onResync() {
       resyncs.increment();
-      guard.bumpAll();
-      removalGuard.bumpAll();
+      guard.beginAll();
+      removalGuard.beginAll();
       inFlight.clear();
+      List<CompletableFuture<?>> clears = new ArrayList<>();
       for (int level = 0; level < tiers.size(); level++) {
         CacheTier tier = tiers.get(level);
         if (tier.inProcess()) {
           int l = level;
-          safely(l, tier::clear).exceptionally(e -> {
+          clears.add(safely(l, tier::clear).exceptionally(e -> {
             LOG.log(System.Logger.Level.WARNING, "in-process tier '" + tier.name()
                 + "' could not be cleared after lost invalidations; its entries may be stale until they expire", e);
             return null;
-          });
+          }));
         }
       }
+      CompletableFuture.allOf(clears.toArray(CompletableFuture<?>[]::new)).whenComplete((v, e) -> {
+        guard.endAll();
+        removalGuard.endAll();
+      });
     }
   }
+
 }

@@ -42,6 +42,9 @@ final class CaffeineCacheTier implements CacheTier {
     this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
     this.meterRegistry = meterRegistry;
     Caffeine<String, StoredVector> builder = Caffeine.newBuilder()
+        // Maintenance (expiry, eviction) on the writing thread, not ForkJoinPool.commonPool(): no
+        // static pool on the request path, and a bulk back-fill does not wait for a busy pool.
+        .executor(Runnable::run)
         .ticker(ticker)
         .recordStats()
         .expireAfter(new VectorExpiry());

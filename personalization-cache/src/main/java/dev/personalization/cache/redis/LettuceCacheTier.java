@@ -311,15 +311,16 @@ final class LettuceCacheTier implements RedisCacheTier {
       args[2 * i] = batch.get(i)[1];
       args[2 * i + 1] = batch.get(i)[2];
     }
-    return runScript(PUT_IF_NOT_OLDER, scriptSha, keys, args);
+    return runScript(PUT_IF_NOT_OLDER, scriptSha, keys, args, true);
   }
 
-  private CompletableFuture<Long> runScript(String script, String sha, byte[][] keys, byte[][] args) {
-    return this.<Long>call(c -> c.evalsha(sha, ScriptOutputType.INTEGER, keys, args))
+  private CompletableFuture<Long> runScript(String script, String sha, byte[][] keys, byte[][] args, boolean guarded) {
+    long t = guarded ? timeoutNanos : Math.max(timeoutNanos, BUS_TIMEOUT.toNanos());
+    return this.<Long>call(c -> c.evalsha(sha, ScriptOutputType.INTEGER, keys, args), t, guarded)
         .exceptionallyCompose(e -> {
           // After a Redis restart the script cache is empty: EVAL sends the body and caches it again.
           if (unwrap(e) instanceof RedisNoScriptException) {
-            return this.<Long>call(c -> c.eval(script, ScriptOutputType.INTEGER, keys, args));
+            return this.<Long>call(c -> c.eval(script, ScriptOutputType.INTEGER, keys, args), t, guarded);
           }
           return CompletableFuture.failedFuture(e);
         });
@@ -332,6 +333,11 @@ final class LettuceCacheTier implements RedisCacheTier {
    */
   @Override
   public CompletableFuture<Void> invalidateAll(Collection<String> keys) {
+    return tombstone(keys, true);
+  }
+
+  /** {@link #invalidateAll}, guarded by the breaker or (for the bus) not. */
+  CompletableFuture<Void> tombstone(Collection<String> keys, boolean guarded) {
     Objects.requireNonNull(keys, "keys");
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(null);
@@ -346,7 +352,7 @@ final class LettuceCacheTier implements RedisCacheTier {
     for (List<byte[]> group : bySlot.values()) {
       for (int from = 0; from < group.size(); from += MAX_KEYS_PER_SCRIPT) {
         byte[][] batch = group.subList(from, Math.min(group.size(), from + MAX_KEYS_PER_SCRIPT)).toArray(byte[][]::new);
-        calls.add(runScript(REMOVE, removeSha, batch, args));
+        calls.add(runScript(REMOVE, removeSha, batch, args, guarded));
       }
     }
     return CompletableFuture.allOf(calls.toArray(CompletableFuture<?>[]::new));

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps its keys, newest version per key, in a bounded set that is retried every 200 ms. The bus's
  * commands run outside the tier's circuit breaker, with a timeout of 250 ms (or the command timeout
  * if longer): the breaker guards the request path, and invalidations must not wait for it. Because the
- * write-through to Redis of those keys may have failed as well, a retry first UNLINKs them from Redis
- * and then publishes them. When more keys fail than the set holds, the retry publishes a resync
+ * write-through to Redis of those keys may have failed as well, a retry first replaces them in Redis
+ * by tombstones (see {@link RedisTier.Builder#removalGrace}) and then publishes them. When more keys fail than the set holds, the retry publishes a resync
  * instead, which makes every subscriber clear its in-process tier.
  *
  * <p><b>Receiving.</b> A dedicated pub/sub connection (Lettuce resubscribes it after reconnecting).
@@ -172,8 +172,10 @@ final class RedisInvalidationBus implements InvalidationBus {
     if (batch.isEmpty() && !overflowed) {
       return;
     }
-    byte[][] keys = batch.stream().map(inv -> tier.redisKey(inv.key())).toArray(byte[][]::new);
-    CompletableFuture<?> repaired = keys.length == 0 ? CompletableFuture.completedFuture(null) : tier.busCall(c -> c.unlink(keys));
+    // Tombstones rather than deletes: a fill that read the store before these writes must not
+    // land in the emptied keys.
+    List<String> keys = batch.stream().map(Invalidation::key).toList();
+    CompletableFuture<?> repaired = tier.tombstone(keys, false);
     repaired.thenCompose(v -> {
       if (overflowed) {
         LOG.log(System.Logger.Level.WARNING, "more invalidations failed than the bus keeps ("

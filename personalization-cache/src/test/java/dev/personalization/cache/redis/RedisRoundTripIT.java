@@ -108,4 +108,33 @@ class RedisRoundTripIT {
           "the items are in L1 now; only the (absent, so uncached) user groups are looked up");
     }
   }
+
+  @Test
+  void warmUpLoadsHotItemsIntoL1WithOneBulkReadPer500Keys() throws Exception {
+    FeatureStore store = FeatureStore.inMemory();
+    List<Item> items = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      items.add(new Item("hot-" + i, "c", new float[] {0.5f}));
+      ids.add("hot-" + i);
+    }
+    try (RedisCacheTier writerTier = RedisFixtures.lenientTier(server, "rt-warm", new SimpleMeterRegistry());
+        PersonalizationEngine writer = RedisFixtures.engine(writerTier, store, new SimpleMeterRegistry(), 10_000)) {
+      writer.upsertItems(items);
+    }
+    try (RedisCacheTier tier = RedisFixtures.lenientTier(server, "rt-warm", new SimpleMeterRegistry());
+        PersonalizationEngine host = RedisFixtures.engine(tier, store, new SimpleMeterRegistry(), 10_000)) {
+      redis().configResetstat();
+
+      int warmed = host.warmUp(ids, List.of()).get(10, TimeUnit.SECONDS);
+
+      assertEquals(700, warmed);
+      assertEquals(Map.of("mget", 2L), RedisFixtures.dataCommandCalls(redis()), "700 keys in batches of 500");
+      redis().configResetstat();
+      Recommendations recs = host.recommendNow(RecommendationRequest.builder("nobody", Scenario.HOMEPAGE)
+          .candidates(ids.subList(0, 200)).limit(10).deadline(Duration.ofSeconds(5)).build());
+      assertFalse(recs.degraded());
+      assertEquals(Map.of("mget", 1L), RedisFixtures.dataCommandCalls(redis()), "items come from L1; only the user is looked up");
+    }
+  }
 }

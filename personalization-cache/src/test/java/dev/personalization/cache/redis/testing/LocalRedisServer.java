@@ -117,7 +117,9 @@ public final class LocalRedisServer implements AutoCloseable {
       out.flush();
       byte[] buf = new byte[7];
       int n = s.getInputStream().read(buf);
-      return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String reply = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
+      // A server started with --requirepass answers, but refuses PING before AUTH.
+      return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
     } catch (IOException e) {
       return false;
     }
