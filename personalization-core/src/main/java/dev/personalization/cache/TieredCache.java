@@ -78,6 +78,12 @@ public final class TieredCache {
    */
   private final FillGuard removalGuard = new FillGuard();
   private final VersionFloors floors = new VersionFloors(java.time.Duration.ofSeconds(FLOOR_RETENTION_SECONDS), MAX_FLOOR_KEYS);
+  /**
+   * Keys whose removal from a shared tier failed: that tier may still hold the removed value, so
+   * its hits for them count as misses here for a while (the tier is expected to repair itself).
+   */
+  private final VersionFloors sharedSuspects =
+      new VersionFloors(java.time.Duration.ofSeconds(FLOOR_RETENTION_SECONDS), MAX_FLOOR_KEYS);
   private final Counter stale;
   private final Counter fillsDiscarded;
   private final Counter invalidationsReceived;
@@ -239,7 +245,17 @@ public final class TieredCache {
     }
     CompletableFuture<?>[] writes = new CompletableFuture<?>[tiers.size()];
     for (int i = 0; i < tiers.size(); i++) {
-      writes[i] = writeSafely(i, entries(values, freshness));
+      int level = i;
+      List<CacheEntry> batch = entries(values, freshness);
+      if (tiers.get(i).inProcess()) {
+        // Another instance may already have announced a newer version (a write-through can be
+        // late): checked as each key is written, so that the older value never lands after the
+        // announcement dropped the copy. Shared tiers keep the newer version by themselves.
+        writes[i] = safely(level, () -> tiers.get(level).putAllIf(batch,
+            k -> values.get(k).version() >= floors.floor(k))).exceptionally(e -> null);
+      } else {
+        writes[i] = writeSafely(i, batch);
+      }
     }
     // Published after the tiers are written, so that an instance that drops its copy on hearing of
     // it finds the new value in the shared tier.
@@ -265,7 +281,15 @@ public final class TieredCache {
     CompletableFuture<?>[] calls = new CompletableFuture<?>[tiers.size()];
     for (int i = 0; i < tiers.size(); i++) {
       int level = i;
-      calls[i] = safely(level, () -> tiers.get(level).invalidateAll(keys)).exceptionally(e -> null);
+      boolean shared = !tiers.get(i).inProcess();
+      calls[i] = safely(level, () -> tiers.get(level).invalidateAll(keys)).exceptionally(e -> {
+        if (shared) {
+          for (String k : keys) {
+            sharedSuspects.raise(k, 0);
+          }
+        }
+        return null;
+      });
     }
     return CompletableFuture.allOf(calls).whenComplete((v, e) -> {
       for (String k : keys) {
@@ -431,9 +455,10 @@ public final class TieredCache {
   }
 
   /**
-   * Collects loaded values, holding each to the newest version known now: a write or another
-   * instance's invalidation may have landed while it loaded. A value that fell behind is replaced by
-   * the L1 copy when that is new enough, and otherwise left out.
+   * Collects loaded values, holding each to the newest version known now: while it loaded, a write
+   * or another instance's invalidation may have landed, or another read of this instance may have
+   * served (and cached in L1) a newer version. The L1 copy is taken when it is newer; a value older
+   * than a version this instance knows of is left out.
    */
   private void putResults(Map<String, FeatureVector> values, List<String> keys, Map<String, FeatureVector> found) {
     for (String key : keys) {
@@ -441,14 +466,13 @@ public final class TieredCache {
       if (v == null) {
         continue;
       }
-      long floor = floors.floor(key);
-      if (v.version() < floor) {
-        FeatureVector newer = inProcessPrefix > 0 ? tiers.get(0).getIfPresent(key) : null;
-        if (newer == null || newer.version() < floor) {
-          stale.increment();
-          continue;
-        }
-        v = newer;
+      FeatureVector held = inProcessPrefix > 0 ? tiers.get(0).getIfPresent(key) : null;
+      if (held != null && held.version() > v.version()) {
+        v = held;
+      }
+      if (v.version() < floors.floor(key)) {
+        stale.increment();
+        continue;
       }
       found.put(key, v);
     }
@@ -470,7 +494,7 @@ public final class TieredCache {
         .thenCompose(answered -> {
           // A value older than one this instance knows of counts as a miss: the levels below have
           // the newer one.
-          Map<String, FeatureVector> tierHits = withoutStale(answered, false);
+          Map<String, FeatureVector> tierHits = withoutStale(withoutSuspects(level, answered), false);
           if (!tierHits.isEmpty()) {
             hits[level][f].increment(tierHits.size());
             backFill(tierHits, level, freshness, stamp);
@@ -491,6 +515,23 @@ public final class TieredCache {
             return result;
           });
         });
+  }
+
+  /** A shared tier's answer without the keys whose removal from it failed. */
+  private Map<String, FeatureVector> withoutSuspects(int level, Map<String, FeatureVector> answered) {
+    if (sharedSuspects.size() == 0 || answered.isEmpty() || tiers.get(level).inProcess()) {
+      return answered;
+    }
+    Map<String, FeatureVector> kept = null;
+    for (String k : answered.keySet()) {
+      if (sharedSuspects.floor(k) != VersionFloors.NONE) {
+        if (kept == null) {
+          kept = new HashMap<>(answered);
+        }
+        kept.remove(k);
+      }
+    }
+    return kept == null ? answered : kept;
   }
 
   /**
@@ -582,7 +623,14 @@ public final class TieredCache {
           continue;
         }
       }
-      CompletableFuture<Void> write = writeSafely(tier, entries(current, freshness));
+      List<CacheEntry> batch = entries(current, freshness);
+      CompletableFuture<Void> write;
+      if (stamp != null && tiers.get(tier).inProcess()) {
+        // Checked again as each key is written, atomically where the tier supports it.
+        write = safely(tier, () -> tiers.get(tier).putAllIf(batch, k -> !raced(tier, k, stamp))).exceptionally(e -> null);
+      } else {
+        write = safely(tier, () -> tiers.get(tier).putAll(batch)).exceptionally(e -> null);
+      }
       if (stamp != null) {
         Set<String> written = current.keySet();
         write.thenRun(() -> undoRacedFills(tier, written, stamp));

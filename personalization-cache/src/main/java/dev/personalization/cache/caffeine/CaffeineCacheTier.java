@@ -118,6 +118,24 @@ final class CaffeineCacheTier implements CacheTier {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Checks {@code stillValid} inside the per-key atomic section of the write. */
+  @Override
+  public CompletableFuture<Void> putAllIf(Collection<CacheEntry> entries, java.util.function.Predicate<String> stillValid) {
+    Objects.requireNonNull(entries, "entries");
+    Objects.requireNonNull(stillValid, "stillValid");
+    long now = ticker.read();
+    for (CacheEntry e : entries) {
+      StoredVector incoming = new StoredVector(e.value(), now, saturatedNanos(e.ttl()));
+      cache.asMap().compute(e.key(), (k, held) -> {
+        if (!stillValid.test(k)) {
+          return held;
+        }
+        return held == null ? incoming : NEWER.apply(held, incoming);
+      });
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Duration.toNanos throws beyond ~292 years; such a TTL means "as long as Caffeine allows". */
   private static long saturatedNanos(Duration ttl) {
     try {

@@ -109,6 +109,10 @@ final class LettuceCacheTier implements RedisCacheTier {
   private final Counter rejected;
   private final Counter corrupt;
   private final Counter oversize;
+  private final Counter repairsDropped;
+  /** Keys whose write or removal failed, to be tombstoned once Redis answers; guarded by itself. */
+  private final LinkedHashSet<String> repairs = new LinkedHashSet<>();
+  private boolean repairScheduled;
 
   LettuceCacheTier(RedisTier.Builder b, Endpoint endpoint, ClientResources ownedResources, MeterRegistry registry) {
     this.name = b.name;
@@ -140,6 +144,9 @@ final class LettuceCacheTier implements RedisCacheTier {
         .description("Values that failed to decode; each was counted as a miss and deleted").tag("tier", name).register(registry);
     oversize = Counter.builder("personalization.redis.values.oversize")
         .description("Values not written because they exceed the size limit").tag("tier", name).register(registry);
+    repairsDropped = Counter.builder("personalization.redis.repairs.dropped")
+        .description("Keys whose failed write or removal could not be queued for repair (queue full)").tag("tier", name)
+        .register(registry);
     Gauge.builder("personalization.redis.breaker.state", breaker, LettuceCacheTier::stateCode)
         .description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 other").tag("tier", name).register(registry);
   }
@@ -300,7 +307,55 @@ final class LettuceCacheTier implements RedisCacheTier {
         calls.add(runPutScript(group.subList(from, Math.min(group.size(), from + MAX_KEYS_PER_SCRIPT))));
       }
     }
-    return CompletableFuture.allOf(calls.toArray(CompletableFuture<?>[]::new));
+    Collection<String> written = newest.keySet();
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture<?>[]::new)).whenComplete((v, e) -> {
+      if (e != null) {
+        needsRepair(written);
+      }
+    });
+  }
+
+  /**
+   * Remembers keys whose write or removal failed or was skipped: Redis may hold an older value for
+   * them. Every 200 ms, outside the breaker, they are replaced by tombstones (which expire after
+   * the removal grace), so that Redis does not serve that value until its TTL. A failed fill is
+   * repaired the same way, at the cost of a miss. At most the pending-invalidation bound of keys
+   * wait; beyond it they are counted and dropped.
+   */
+  private void needsRepair(Collection<String> keys) {
+    synchronized (repairs) {
+      for (String k : keys) {
+        if (repairs.size() >= maxPendingInvalidations && !repairs.contains(k)) {
+          repairsDropped.increment();
+        } else {
+          repairs.add(k);
+        }
+      }
+      if (!repairScheduled && !closed.get()) {
+        repairScheduled = true;
+        try {
+          timer.schedule(this::repair, 200, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+          repairScheduled = false;
+        }
+      }
+    }
+  }
+
+  private void repair() {
+    List<String> keys;
+    synchronized (repairs) {
+      repairScheduled = false;
+      keys = new ArrayList<>(repairs);
+      repairs.clear();
+    }
+    if (!keys.isEmpty()) {
+      tombstone(keys, false).whenComplete((v, e) -> {
+        if (e != null) {
+          needsRepair(keys);
+        }
+      });
+    }
   }
 
   private CompletableFuture<Long> runPutScript(List<byte[][]> batch) {
@@ -333,7 +388,11 @@ final class LettuceCacheTier implements RedisCacheTier {
    */
   @Override
   public CompletableFuture<Void> invalidateAll(Collection<String> keys) {
-    return tombstone(keys, true);
+    return tombstone(keys, true).whenComplete((v, e) -> {
+      if (e != null) {
+        needsRepair(keys);
+      }
+    });
   }
 
   /** {@link #invalidateAll}, guarded by the breaker or (for the bus) not. */
