@@ -132,6 +132,13 @@ class RedisFaultsIT {
       }
     }
 
+    /** The measured latencies, sorted; the list is appended to concurrently. */
+    long[] snapshot() {
+      synchronized (measured) {
+        return measured.stream().mapToLong(Long::longValue).sorted().toArray();
+      }
+    }
+
     void measureNow() {
       measureFrom = System.nanoTime();
     }
@@ -185,12 +192,14 @@ class RedisFaultsIT {
       load.measureNow();
       sleep(2_000);
       load.stopMeasuring();
-      long[] base = load.measured.stream().mapToLong(Long::longValue).sorted().toArray();
+      long[] base = load.snapshot();
       long baselineMax = base[base.length - 1];
       long baselineP99 = base[(int) (base.length * 0.99)];
       System.out.printf("baseline (healthy) 2 s: %d requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", base.length,
           base[base.length / 2] / 1e3, base[(int) (base.length * 0.99)] / 1e3, base[base.length - 1] / 1e3);
-      load.measured.clear();
+      synchronized (load.measured) {
+        load.measured.clear();
+      }
       load.slow.clear();
       load.measureTo = Long.MAX_VALUE;
       server.pause();
@@ -200,7 +209,7 @@ class RedisFaultsIT {
       server.resume();
       sleep(200);
       load.close();
-      long[] latencies = load.measured.stream().mapToLong(Long::longValue).sorted().toArray();
+      long[] latencies = load.snapshot();
       long max = latencies[latencies.length - 1];
       long p99 = latencies[(int) (latencies.length * 0.99)];
       long p50 = latencies[latencies.length / 2];
