@@ -4,6 +4,7 @@ import dev.personalization.cache.CacheKeys;
 import dev.personalization.cache.CachePolicy;
 import dev.personalization.cache.CacheTier;
 import dev.personalization.cache.FreshnessClass;
+import dev.personalization.cache.InvalidationBus;
 import dev.personalization.cache.TieredCache;
 import dev.personalization.candidate.CandidateSource;
 import dev.personalization.feature.FeatureSchema;
@@ -96,6 +97,7 @@ public final class PersonalizationEngine implements AutoCloseable {
   private final MeterRegistry registry;
   private final FeatureStore store;
   private final Predictor predictor;
+  private final InvalidationBus invalidationBus;
   private final ExecutorService ownedExecutor;
   private final ScheduledThreadPoolExecutor deadlines;
   private volatile boolean closed;
@@ -107,7 +109,9 @@ public final class PersonalizationEngine implements AutoCloseable {
     this.predictor = predictor;
     this.columns = assembler.columns();
     InstantSource clock = b.clock != null ? b.clock : InstantSource.system();
-    this.cache = TieredCache.of(b.tiers, b.cachePolicy != null ? b.cachePolicy : CachePolicy.ofDefaults(), registry);
+    this.invalidationBus = b.invalidationBus != null ? b.invalidationBus : InvalidationBus.none();
+    this.cache = TieredCache.of(b.tiers, b.cachePolicy != null ? b.cachePolicy : CachePolicy.ofDefaults(), registry,
+        invalidationBus);
     CacheKeys keys = CacheKeys.namespace(b.namespace != null ? b.namespace : CacheKeys.DEFAULT_NAMESPACE);
     List<GroupKeys> groups = new ArrayList<>();
     Map<String, GroupKeys> byGroup = new HashMap<>();
@@ -235,6 +239,20 @@ public final class PersonalizationEngine implements AutoCloseable {
     return cache.invalidateAll(keys);
   }
 
+  /**
+   * Loads the features of hot items and users into the in-process cache tier with bulk reads (the
+   * shared tier first, then the store for what it misses), so that a host can warm up before it
+   * reports ready.
+   *
+   * @return a future of the number of vectors found
+   */
+  public CompletableFuture<Integer> warmUp(Collection<String> itemIds, Collection<String> userIds) {
+    Objects.requireNonNull(itemIds, "itemIds");
+    Objects.requireNonNull(userIds, "userIds");
+    checkOpen();
+    return recommendPipeline.warmUp(itemIds, userIds);
+  }
+
   /** The model's input columns, in row order: what a model trained for this engine must accept. */
   public List<String> columns() {
     return columns;
@@ -261,6 +279,7 @@ public final class PersonalizationEngine implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    closeQuietly(invalidationBus);
     for (CacheTier t : cache.tiers()) {
       closeQuietly(t);
     }
@@ -310,6 +329,7 @@ public final class PersonalizationEngine implements AutoCloseable {
     private MeterRegistry registry;
     private final List<CacheTier> tiers = new ArrayList<>();
     private CachePolicy cachePolicy;
+    private InvalidationBus invalidationBus;
     private String namespace;
     private final Map<String, FreshnessClass> freshness = new HashMap<>();
     private FeatureStore store;
@@ -366,6 +386,17 @@ public final class PersonalizationEngine implements AutoCloseable {
     public Builder cachePolicy(CachePolicy policy) {
       once(this.cachePolicy, "cachePolicy");
       this.cachePolicy = Objects.requireNonNull(policy, "cachePolicy");
+      return this;
+    }
+
+    /**
+     * Carries this engine's cache writes to other engines sharing a remote tier, and theirs to this
+     * engine's in-process tier (default {@link InvalidationBus#none()}: the engine runs alone). The
+     * engine closes it.
+     */
+    public Builder invalidationBus(InvalidationBus bus) {
+      once(this.invalidationBus, "invalidationBus");
+      this.invalidationBus = Objects.requireNonNull(bus, "invalidationBus");
       return this;
     }
 

@@ -37,6 +37,24 @@ public interface CacheTier extends AutoCloseable {
   /** Stores the entries, each with its own time to live, never replacing a newer version. */
   CompletableFuture<Void> putAll(Collection<CacheEntry> entries);
 
+  /**
+   * Stores the entries whose key passes {@code stillValid} when it is written, like
+   * {@link #putAll}. {@link TieredCache} back-fills in-process tiers with it, passing "no
+   * invalidation of this key has overlapped the load": an in-process tier should evaluate the
+   * predicate atomically with the write of each key, so that a stale back-fill never becomes
+   * visible, not even briefly. The default filters first and then calls {@link #putAll}, which
+   * leaves a short window that {@link TieredCache} closes by removing such entries again.
+   */
+  default CompletableFuture<Void> putAllIf(Collection<CacheEntry> entries, java.util.function.Predicate<String> stillValid) {
+    List<CacheEntry> valid = new java.util.ArrayList<>(entries.size());
+    for (CacheEntry e : entries) {
+      if (stillValid.test(e.key())) {
+        valid.add(e);
+      }
+    }
+    return valid.isEmpty() ? CompletableFuture.completedFuture(null) : putAll(valid);
+  }
+
   /** Removes the keys. */
   CompletableFuture<Void> invalidateAll(Collection<String> keys);
 
@@ -56,6 +74,15 @@ public interface CacheTier extends AutoCloseable {
    */
   default FeatureVector getIfPresent(String key) {
     return getAll(List.of(key)).join().get(key);
+  }
+
+  /**
+   * Removes every entry. {@link TieredCache} calls it on in-process tiers when invalidations from
+   * other instances may have been lost; in-process tiers should implement it. The default fails
+   * with {@link UnsupportedOperationException}.
+   */
+  default CompletableFuture<Void> clear() {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(name() + " cannot be cleared"));
   }
 
   /** Releases connections and threads; the default does nothing. */

@@ -127,6 +127,23 @@ public final class RecommendPipeline {
     return answered;
   }
 
+  /** See {@code PersonalizationEngine#warmUp}. */
+  public CompletableFuture<Integer> warmUp(java.util.Collection<String> itemIds, java.util.Collection<String> userIds) {
+    List<String> items = new ArrayList<>(itemIds.size());
+    for (String id : itemIds) {
+      items.add(itemKeys.key(id));
+    }
+    CompletableFuture<Integer> warmed = cache.warmUp(items, itemKeys.schema().freshness(), this::loadItemKeys);
+    for (GroupKeys g : userGroups) {
+      List<String> keys = new ArrayList<>(userIds.size());
+      for (String id : userIds) {
+        keys.add(g.key(id));
+      }
+      warmed = warmed.thenCombine(cache.warmUp(keys, g.schema().freshness(), this::loadUserKeys), Integer::sum);
+    }
+    return warmed;
+  }
+
   /** Popular items for the request's scenario, for fallbacks; scores are normalised popularity. */
   List<ScoredItem> popularFallback(RecommendationRequest request) {
     List<String> board = popularityBoards(request);

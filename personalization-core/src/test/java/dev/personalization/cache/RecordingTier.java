@@ -73,6 +73,12 @@ public class RecordingTier implements CacheTier {
   }
 
   @Override
+  public CompletableFuture<Void> clear() {
+    entries.clear();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletableFuture<Void> invalidateAll(Collection<String> keys) {
     for (String key : keys) {
       entries.remove(key);

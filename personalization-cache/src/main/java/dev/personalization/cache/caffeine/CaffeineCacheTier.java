@@ -42,6 +42,9 @@ final class CaffeineCacheTier implements CacheTier {
     this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
     this.meterRegistry = meterRegistry;
     Caffeine<String, StoredVector> builder = Caffeine.newBuilder()
+        // Maintenance (expiry, eviction) on the writing thread, not ForkJoinPool.commonPool(): no
+        // static pool on the request path, and a bulk back-fill does not wait for a busy pool.
+        .executor(Runnable::run)
         .ticker(ticker)
         .recordStats()
         .expireAfter(new VectorExpiry());
@@ -115,6 +118,24 @@ final class CaffeineCacheTier implements CacheTier {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Checks {@code stillValid} inside the per-key atomic section of the write. */
+  @Override
+  public CompletableFuture<Void> putAllIf(Collection<CacheEntry> entries, java.util.function.Predicate<String> stillValid) {
+    Objects.requireNonNull(entries, "entries");
+    Objects.requireNonNull(stillValid, "stillValid");
+    long now = ticker.read();
+    for (CacheEntry e : entries) {
+      StoredVector incoming = new StoredVector(e.value(), now, saturatedNanos(e.ttl()));
+      cache.asMap().compute(e.key(), (k, held) -> {
+        if (!stillValid.test(k)) {
+          return held;
+        }
+        return held == null ? incoming : NEWER.apply(held, incoming);
+      });
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Duration.toNanos throws beyond ~292 years; such a TTL means "as long as Caffeine allows". */
   private static long saturatedNanos(Duration ttl) {
     try {
@@ -131,6 +152,12 @@ final class CaffeineCacheTier implements CacheTier {
     if (!keys.isEmpty()) {
       cache.invalidateAll(keys);
     }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> clear() {
+    cache.invalidateAll();
     return CompletableFuture.completedFuture(null);
   }
 

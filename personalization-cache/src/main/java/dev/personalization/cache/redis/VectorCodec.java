@@ -1,0 +1,157 @@
+package dev.personalization.cache.redis;
+
+import dev.personalization.cache.StableHash;
+import dev.personalization.feature.FeatureVector;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * The compact, versioned binary form of a {@link FeatureVector} as stored in Redis. No Java
+ * serialization: decoding reads numbers at fixed offsets and can build nothing but a
+ * {@code FeatureVector}, so nothing read from Redis can execute code.
+ *
+ * <p>Layout of format version 1 (all numbers big-endian; {@code n} values, {@code m} references):
+ *
+ * <pre>
+ * offset      size  field
+ * 0           1     format version, 1
+ * 1           1     flags, 0 (reserved)
+ * 2           8     value version ({@link FeatureVector#version()}, &gt;= 0): at a fixed offset so
+ *                   that the tier's Lua script compares versions without decoding
+ * 10          4     schema id: the low 32 bits of {@link StableHash#of(String)} of the cache key.
+ *                   The key names entity, group and schema version, so a value read under any other
+ *                   key (or schema) is rejected
+ * 14          4     schema version ({@link FeatureVector#schemaVersion()})
+ * 18          8     as-of epoch milliseconds
+ * 26          4     n, number of float values
+ * 30          4     m, number of references
+ * 34          4n    values, IEEE 754 single precision
+ * 34+4n       8m    references
+ * 34+4n+8m    4     CRC32C of every byte before it
+ * </pre>
+ *
+ * <p>A <em>tombstone</em>, written by the Redis tier when a key is invalidated, is the 10 bytes
+ * {@code 01 01 FF FF FF FF FF FF FF FF}: format 1, flag 1, and a version field larger (bytewise)
+ * than any real version, so that the tier's version-checking write rejects every value until the
+ * tombstone expires. Readers treat it as a miss ({@link #isTombstone}).
+ *
+ * <p>A vector of 32 floats takes 166 bytes. Decoding checks the format version, the schema id, the
+ * exact length and the checksum, so random or truncated bytes are reported as
+ * {@link CorruptValueException}, never returned as a vector. Thread-safe (stateless).
+ */
+public final class VectorCodec {
+
+  /** The format version this codec writes. */
+  public static final byte FORMAT_VERSION = 1;
+  /** Offset of the 8-byte value version. */
+  public static final int VERSION_OFFSET = 2;
+  /** Bytes before the values. */
+  public static final int HEADER_BYTES = 34;
+  /** Bytes after the references. */
+  public static final int TRAILER_BYTES = 4;
+
+  private static final byte[] TOMBSTONE = {FORMAT_VERSION, 1, -1, -1, -1, -1, -1, -1, -1, -1};
+
+  private VectorCodec() {
+  }
+
+  /** The tombstone's bytes (a copy). */
+  public static byte[] tombstone() {
+    return TOMBSTONE.clone();
+  }
+
+  /** Whether {@code encoded} is a tombstone rather than a vector. */
+  public static boolean isTombstone(byte[] encoded) {
+    return java.util.Arrays.equals(encoded, TOMBSTONE);
+  }
+
+  /** The encoded size of {@code vector}. */
+  public static int encodedSize(FeatureVector vector) {
+    return HEADER_BYTES + vector.size() * Float.BYTES + vector.referenceCount() * Long.BYTES + TRAILER_BYTES;
+  }
+
+  /** The schema id written for {@code key}. */
+  public static int schemaId(String key) {
+    return (int) StableHash.of(key);
+  }
+
+  /** Encodes {@code vector} as stored under {@code key}. */
+  public static byte[] encode(String key, FeatureVector vector) {
+    Objects.requireNonNull(key, "key");
+    int n = vector.size();
+    int m = vector.referenceCount();
+    byte[] out = new byte[encodedSize(vector)];
+    ByteBuffer b = ByteBuffer.wrap(out);
+    b.put(FORMAT_VERSION).put((byte) 0).putLong(vector.version()).putInt(schemaId(key))
+        .putInt(vector.schemaVersion()).putLong(vector.asOfMillis()).putInt(n).putInt(m);
+    for (int i = 0; i < n; i++) {
+      b.putFloat(vector.get(i));
+    }
+    for (int i = 0; i < m; i++) {
+      b.putLong(vector.reference(i));
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(out, 0, b.position());
+    b.putInt((int) crc.getValue());
+    return out;
+  }
+
+  /** The value version of an encoded vector without decoding the rest, or -1 if it is too short. */
+  public static long version(byte[] encoded) {
+    return encoded.length < VERSION_OFFSET + Long.BYTES ? -1 : ByteBuffer.wrap(encoded).getLong(VERSION_OFFSET);
+  }
+
+  /**
+   * Decodes a vector stored under {@code key}.
+   *
+   * @throws CorruptValueException if the bytes are not a vector this codec wrote for this key
+   */
+  public static FeatureVector decode(String key, byte[] encoded) {
+    Objects.requireNonNull(encoded, "encoded");
+    if (encoded.length < HEADER_BYTES + TRAILER_BYTES) {
+      throw new CorruptValueException(key, "is " + encoded.length + " bytes, shorter than any vector");
+    }
+    ByteBuffer b = ByteBuffer.wrap(encoded);
+    byte format = b.get();
+    if (format != FORMAT_VERSION) {
+      throw new CorruptValueException(key, "has format version " + format + ", this codec reads " + FORMAT_VERSION);
+    }
+    b.get();
+    long version = b.getLong();
+    int schemaId = b.getInt();
+    int schemaVersion = b.getInt();
+    long asOf = b.getLong();
+    int n = b.getInt();
+    int m = b.getInt();
+    if (schemaId != schemaId(key)) {
+      throw new CorruptValueException(key, "carries the schema id of another key");
+    }
+    long expected = (long) HEADER_BYTES + 4L * n + 8L * m + TRAILER_BYTES;
+    if (n < 0 || m < 0 || expected != encoded.length) {
+      throw new CorruptValueException(key, "has " + encoded.length + " bytes for " + n + " values and " + m + " references");
+    }
+    if (version < 0 || schemaVersion < 0) {
+      throw new CorruptValueException(key, "has a negative version");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(encoded, 0, encoded.length - TRAILER_BYTES);
+    if ((int) crc.getValue() != ByteBuffer.wrap(encoded).getInt(encoded.length - TRAILER_BYTES)) {
+      throw new CorruptValueException(key, "fails its checksum");
+    }
+    try {
+      float[] values = new float[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = b.getFloat();
+      }
+      long[] references = new long[m];
+      for (int i = 0; i < m; i++) {
+        references[i] = b.getLong();
+      }
+      return FeatureVector.of(schemaVersion, version, asOf, values, references);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new CorruptValueException(key, "cannot be read: " + e);
+    }
+  }
+}
