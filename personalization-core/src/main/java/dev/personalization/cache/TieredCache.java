@@ -190,7 +190,7 @@ public final class TieredCache {
       FeatureVector v = tiers.get(0).getIfPresent(key);
       if (v != null) {
         hits[0][freshness.ordinal()].increment();
-        return CompletableFuture.completedFuture(v);
+        return CompletableFuture.completedFuture(v.isAbsent() ? null : v);
       }
     }
     return getAll(List.of(key), freshness, loader).thenApply(m -> m.get(key));
@@ -352,7 +352,10 @@ public final class TieredCache {
       if (v == null) {
         missing.add(key);
       } else {
-        found.put(key, v);
+        // A cached absence answers the key: nothing to return, nothing to load.
+        if (!v.isAbsent()) {
+          found.put(key, v);
+        }
         if (level > 0) {
           backFill(Map.of(key, v), level, freshness);
         }
@@ -402,8 +405,10 @@ public final class TieredCache {
           if (fromL1 == null) {
             fromL1 = new HashMap<>();
           }
-          fromL1.put(k, v);
-          found.put(k, v);
+          if (!v.isAbsent()) {
+            fromL1.put(k, v);
+            found.put(k, v);
+          }
           it.remove();
         }
       }
@@ -486,7 +491,18 @@ public final class TieredCache {
       return loadSafely(loader, keys).thenApply(loaded -> {
         recordLoaderResults(freshness, keys.size(), loaded.size());
         Map<String, FeatureVector> fresh = withoutStale(loaded, true);
-        backFill(fresh, level, freshness, stamp);
+        Map<String, FeatureVector> fill = fresh;
+        if (loaded.size() < keys.size()) {
+          // Keys the store does not have are cached as absent, so that the next request for them
+          // (a user without history, an unknown item) is answered without a store round trip.
+          fill = new HashMap<>(fresh);
+          for (String k : keys) {
+            if (!loaded.containsKey(k)) {
+              fill.put(k, FeatureVector.absent());
+            }
+          }
+        }
+        backFill(fill, level, freshness, stamp);
         return fresh;
       });
     }
@@ -499,10 +515,11 @@ public final class TieredCache {
             hits[level][f].increment(tierHits.size());
             backFill(tierHits, level, freshness, stamp);
           }
+          Map<String, FeatureVector> result = withoutAbsent(tierHits);
           if (tierHits.size() >= keys.size()) {
-            return CompletableFuture.completedFuture(tierHits);
+            return CompletableFuture.completedFuture(result);
           }
-          Map<String, FeatureVector> result = new HashMap<>(tierHits);
+          result = new HashMap<>(result);
           Set<String> rest = new LinkedHashSet<>();
           for (String k : keys) {
             if (!tierHits.containsKey(k)) {
@@ -510,11 +527,26 @@ public final class TieredCache {
             }
           }
           misses[level][f].increment(rest.size());
+          Map<String, FeatureVector> upper = result;
           return readBelow(rest, level + 1, freshness, loader, stamp).thenApply(lower -> {
-            result.putAll(lower);
-            return result;
+            upper.putAll(lower);
+            return upper;
           });
         });
+  }
+
+  /** The values without cached-absence markers, which answer a key with "no value". */
+  private static Map<String, FeatureVector> withoutAbsent(Map<String, FeatureVector> values) {
+    Map<String, FeatureVector> kept = null;
+    for (Map.Entry<String, FeatureVector> e : values.entrySet()) {
+      if (e.getValue().isAbsent()) {
+        if (kept == null) {
+          kept = new HashMap<>(values);
+        }
+        kept.remove(e.getKey());
+      }
+    }
+    return kept == null ? values : kept;
   }
 
   /** A shared tier's answer without the keys whose removal from it failed. */

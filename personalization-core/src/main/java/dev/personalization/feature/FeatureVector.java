@@ -57,6 +57,23 @@ public final class FeatureVector {
         references.length == 0 ? NO_REFERENCES : references.clone());
   }
 
+  /**
+   * The marker a cache tier holds for "the store has no vector for this key": version 0, so that
+   * any real write (version 1 and up) replaces it, and an impossible {@code asOfMillis} that
+   * survives any codec. Caching absence spares users without history a store round trip per
+   * request.
+   */
+  public static FeatureVector absent() {
+    return ABSENT;
+  }
+
+  /** Whether this vector is the {@link #absent()} marker (by value, so also after a codec). */
+  public boolean isAbsent() {
+    return version == 0 && asOfMillis == Long.MIN_VALUE && values.length == 0 && references.length == 0;
+  }
+
+  private static final FeatureVector ABSENT = new FeatureVector(0, 0, Long.MIN_VALUE, NO_VALUES, NO_REFERENCES);
+
   /** Creates a vector without references; the array is copied. */
   public static FeatureVector of(int schemaVersion, long version, long asOfMillis, float... values) {
     return of(schemaVersion, version, asOfMillis, values, NO_REFERENCES);

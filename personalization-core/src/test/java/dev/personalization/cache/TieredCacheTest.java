@@ -159,12 +159,33 @@ class TieredCacheTest {
   }
 
   @Test
-  void keysTheLoaderDoesNotKnowAreAbsent() throws Exception {
+  void keysTheLoaderDoesNotKnowAreAbsentAndTheAbsenceIsCached() throws Exception {
+    TieredCache cache = cache(l1, l2);
     Map<String, FeatureVector> found =
-        await(cache(l1, l2).getAll(List.of("a", "b"), FreshnessClass.DYNAMIC, loader.with("a", vector(1))));
+        await(cache.getAll(List.of("a", "b"), FreshnessClass.DYNAMIC, loader.with("a", vector(1))));
 
     assertEquals(Map.of("a", vector(1)), found);
-    assertNull(l1.entry("b"));
+    assertTrue(l1.entry("b").value().isAbsent());
+    assertTrue(l2.entry("b").value().isAbsent());
+
+    // The next lookup of the unknown key is answered by L1 without the loader.
+    assertEquals(Map.of(), await(cache.getAll(List.of("b"), FreshnessClass.DYNAMIC, loader)));
+    assertNull(await(cache.get("b", FreshnessClass.DYNAMIC, loader)));
+    assertEquals(1, loader.calls.size());
+
+    // A real write (version 1 and up) replaces the absence.
+    await(cache.putAll(Map.of("b", vector(2)), FreshnessClass.DYNAMIC));
+    assertEquals(vector(2), await(cache.get("b", FreshnessClass.DYNAMIC, loader)));
+  }
+
+  @Test
+  void anAbsenceHeldOnlyByALowerTierIsAnsweredThere() throws Exception {
+    l2.seed("gone", FeatureVector.absent());
+    Map<String, FeatureVector> found = await(cache(l1, l2).getAll(List.of("gone"), FreshnessClass.DYNAMIC, loader));
+
+    assertEquals(Map.of(), found);
+    assertEquals(0, loader.calls.size());
+    assertTrue(l1.entry("gone").value().isAbsent());
   }
 
   @Test
@@ -367,13 +388,13 @@ class TieredCacheTest {
     assertEquals(1, gets("loader", FreshnessClass.DYNAMIC, "miss"));
     assertEquals(0, gets("l1", FreshnessClass.STATIC, "hit"));
 
-    // Back-filled values are L1 hits now; the key nobody has is still a miss everywhere.
+    // Back-filled values are L1 hits now, and so is the key nobody has: its absence was cached.
     await(cache.getAll(List.of("in-l2", "loaded", "nowhere"), FreshnessClass.DYNAMIC, loader));
 
-    assertEquals(3, gets("l1", FreshnessClass.DYNAMIC, "hit"));
-    assertEquals(4, gets("l1", FreshnessClass.DYNAMIC, "miss"));
-    assertEquals(3, gets("l2", FreshnessClass.DYNAMIC, "miss"));
-    assertEquals(2, gets("loader", FreshnessClass.DYNAMIC, "miss"));
+    assertEquals(4, gets("l1", FreshnessClass.DYNAMIC, "hit"));
+    assertEquals(3, gets("l1", FreshnessClass.DYNAMIC, "miss"));
+    assertEquals(2, gets("l2", FreshnessClass.DYNAMIC, "miss"));
+    assertEquals(1, gets("loader", FreshnessClass.DYNAMIC, "miss"));
   }
 
   @Test
