@@ -7,6 +7,7 @@ import dev.personalization.Recommendations;
 import dev.personalization.Scenario;
 import dev.personalization.ScoredItem;
 import dev.personalization.cache.caffeine.CaffeineTier;
+import dev.personalization.feature.FeatureStore;
 import dev.personalization.inference.OnnxPredictor;
 import dev.personalization.inference.StandardRankingModel;
 import dev.personalization.jdbc.JdbcFeatureStore;
@@ -27,8 +28,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The quickstart: an engine on embedded defaults (a Caffeine L1 tier, the JDBC store on an
- * embedded H2 database, the shipped ONNX ranking model) fed a synthetic shop, then loaded from several threads and measured
+ * The quickstart: an engine on embedded defaults (a Caffeine L1 tier, the in-memory store or,
+ * with {@code -Dquickstart.store=h2}, the JDBC store on an embedded H2 database, and the shipped
+ * ONNX ranking model) fed a synthetic shop, then loaded from several threads and measured
  * against the performance guide's targets.
  *
  * <ol>
@@ -58,6 +60,26 @@ public final class QuickstartDemo {
     java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.personalization.jdbc");
     log.setLevel(java.util.logging.Level.SEVERE);
     return log;
+  }
+
+  /** System property choosing the store: {@code memory} (default) or {@code h2}. */
+  static final String STORE_PROPERTY = "quickstart.store";
+
+  /**
+   * The in-memory store by default: on 2 cores the embedded H2 store ingests the demo's events
+   * several times slower, which would push the run past a minute. {@code -Dquickstart.store=h2}
+   * runs the same demo on the durable JDBC store.
+   */
+  static FeatureStore store() {
+    String choice = System.getProperty(STORE_PROPERTY, "memory");
+    switch (choice) {
+      case "memory":
+        return FeatureStore.inMemory();
+      case "h2":
+        return JdbcFeatureStore.embeddedH2();
+      default:
+        throw new IllegalArgumentException(STORE_PROPERTY + " must be memory or h2, was '" + choice + "'");
+    }
   }
 
   static final List<String> ITEM_COLUMNS = List.of("quality", "price_level", "freshness");
@@ -97,14 +119,14 @@ public final class QuickstartDemo {
     // not evictions of an undersized cache.
     long l1Entries = scale.items() + 3L * scale.users();
     // The shipped ONNX ranking model (an MLP over the engine's standard columns), behind the
-    // model-output cache and the cross-request batcher; features and events in an embedded H2.
+    // model-output cache and the cross-request batcher.
     Predictor model = CachingPredictor.builder(BatchingPredictor.builder(SwappablePredictor.of(
             OnnxPredictor.standardRankingModel(StandardRankingModel.standardColumns(ITEM_COLUMNS))))
         .meterRegistry(registry).build()).meterRegistry(registry).build();
     try (PersonalizationEngine engine = PersonalizationEngine.builder()
         .meterRegistry(registry)
         .addCacheTier(CaffeineTier.builder().name("l1").maximumEntries(l1Entries).meterRegistry(registry).build())
-        .featureStore(JdbcFeatureStore.embeddedH2())
+        .featureStore(store())
         .predictor(model)
         .itemColumns(ITEM_COLUMNS)
         .build()) {
