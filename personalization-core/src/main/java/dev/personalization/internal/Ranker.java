@@ -3,9 +3,7 @@ package dev.personalization.internal;
 import dev.personalization.ScoredItem;
 import dev.personalization.cache.StableHash;
 import dev.personalization.feature.FeatureVector;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -25,35 +23,82 @@ public final class Ranker {
    * @param excluded ids never to return
    */
   public static List<ScoredItem> topK(List<String> ids, float[] scores, int limit, FeatureVector recent, Set<String> excluded) {
-    PriorityQueue<ScoredItem> heap = new PriorityQueue<>(limit + 1, Ranker::worseFirst);
+    // A heap of candidate indices, worst at the root: no object per candidate, only per winner.
+    int[] heap = new int[Math.min(limit, ids.size())];
+    int size = 0;
+    boolean filterRecent = recent != null && recent.referenceCount() > 0;
+    boolean filterExcluded = !excluded.isEmpty();
     for (int i = 0; i < ids.size(); i++) {
-      String id = ids.get(i);
       float score = scores[i];
-      if (Float.isNaN(score) || excluded.contains(id)) {
+      if (Float.isNaN(score)) {
         continue;
       }
-      if (recent != null && recent.referenceCount() > 0 && recent.references(StableHash.of(id))) {
+      if (size == heap.length && !better(ids, scores, i, heap[0])) {
         continue;
       }
-      ScoredItem item = new ScoredItem(id, score);
-      if (heap.size() < limit) {
-        heap.add(item);
-      } else if (worseFirst(item, heap.peek()) > 0) {
-        heap.poll();
-        heap.add(item);
+      String id = ids.get(i);
+      if (filterExcluded && excluded.contains(id)) {
+        continue;
+      }
+      if (filterRecent && recent.references(StableHash.of(id))) {
+        continue;
+      }
+      if (size < heap.length) {
+        heap[size] = i;
+        siftUp(ids, scores, heap, size++);
+      } else {
+        heap[0] = i;
+        siftDown(ids, scores, heap, size);
       }
     }
-    List<ScoredItem> out = new ArrayList<>(heap.size());
-    while (!heap.isEmpty()) {
-      out.add(heap.poll());
+    ScoredItem[] out = new ScoredItem[size];
+    for (int n = size - 1; n >= 0; n--) {
+      int worst = heap[0];
+      out[n] = new ScoredItem(ids.get(worst), scores[worst]);
+      heap[0] = heap[n];
+      siftDown(ids, scores, heap, n);
     }
-    java.util.Collections.reverse(out);
-    return out;
+    return List.of(out);
   }
 
-  /** Orders worse items first: lower score, then larger id. */
-  private static int worseFirst(ScoredItem a, ScoredItem b) {
-    int c = Float.compare(a.score(), b.score());
-    return c != 0 ? c : b.itemId().compareTo(a.itemId());
+  /** Whether candidate {@code a} ranks above {@code b}: higher score, then smaller id. */
+  private static boolean better(List<String> ids, float[] scores, int a, int b) {
+    int c = Float.compare(scores[a], scores[b]);
+    return c != 0 ? c > 0 : ids.get(a).compareTo(ids.get(b)) < 0;
+  }
+
+  private static void siftUp(List<String> ids, float[] scores, int[] heap, int at) {
+    while (at > 0) {
+      int parent = (at - 1) >>> 1;
+      if (!better(ids, scores, heap[parent], heap[at])) {
+        break;
+      }
+      int t = heap[parent];
+      heap[parent] = heap[at];
+      heap[at] = t;
+      at = parent;
+    }
+  }
+
+  private static void siftDown(List<String> ids, float[] scores, int[] heap, int size) {
+    int at = 0;
+    while (true) {
+      int left = 2 * at + 1;
+      if (left >= size) {
+        return;
+      }
+      int worse = left;
+      int right = left + 1;
+      if (right < size && better(ids, scores, heap[left], heap[right])) {
+        worse = right;
+      }
+      if (!better(ids, scores, heap[at], heap[worse])) {
+        return;
+      }
+      int t = heap[at];
+      heap[at] = heap[worse];
+      heap[worse] = t;
+      at = worse;
+    }
   }
 }
