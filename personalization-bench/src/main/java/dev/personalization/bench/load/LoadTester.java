@@ -109,16 +109,19 @@ public final class LoadTester {
     for (int i = 0; i < queue.size(); i++) {
       double rate = queue.get(i);
       StepResult r = judged(StepPlan.steady(rate, warmup, stepDuration, arrivals, "step"), steps);
-      if (r.verdict().passed()) {
+      boolean clean = Double.isNaN(firstFail);
+      if (r.verdict().passed() && clean) {
         lastPass = rate;
         best = r;
         if (extend && i == queue.size() - 1 && rate * rampFactor <= maxRps) {
           queue.add(rate * rampFactor);
         }
-      } else {
+      } else if (!r.verdict().passed() && clean) {
         firstFail = rate;
         failing = r;
-        break;
+        if (extend) {
+          break;
+        }
       }
     }
     if (Double.isNaN(firstFail)) {
@@ -322,8 +325,9 @@ public final class LoadTester {
     }
 
     /**
-     * Whether to ramp above the listed rates and bisect (default true); false runs exactly the
-     * listed rates, stopping at the first failure (the CI short mode).
+     * Whether to ramp above the listed rates and bisect (default true). False runs exactly the
+     * listed rates, all of them even after a failure (the CI short mode); the maximum is then the
+     * highest listed rate below the first failure.
      */
     public Builder extend(boolean e) {
       this.extend = e;
