@@ -93,7 +93,7 @@ public final class LoadTestCommand {
       out.printf(Locale.ROOT, "loaded %d events in %.1f s%n", t.seedEvents(), t.seedSeconds());
       target = t;
     }
-    try (Target closing = target) {
+    try (target) {
       OpenLoopRunner runner = OpenLoopRunner.builder(target, workload).senders(o.threads).seed(o.workload.seed()).build();
       PassCriteria criteria = PassCriteria.withSlo(o.slo);
       LoadTester tester = LoadTester.builder(runner)
