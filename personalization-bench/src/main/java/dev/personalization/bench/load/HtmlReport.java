@@ -104,12 +104,14 @@ public final class HtmlReport {
           .render(1080, 300));
       h.append("<h2>CPU and heap</h2>\n");
       h.append("<p class=\"muted\">CPU: process CPU time over wall time &times; cores (includes the load generator, "
-          + "shown apart). Heap: the highest occupancy right after a collection, over the maximum heap.</p>\n");
+          + "shown apart). Heap: the lowest occupancy right after a collection in the step (what the process cannot do "
+          + "without), and the highest, over the maximum heap.</p>\n");
       h.append(new SvgChart("CPU and heap (%) vs offered rate", "offered rate (requests/s)", "% of machine / max heap",
           true, false)
           .series("process CPU", "#e15759", points(steps, s -> s.resources().cpu() * 100))
           .series("load generator CPU", "#ff9da7", points(steps, s -> s.generatorCpu() * 100))
-          .series("heap after GC", "#4e79a7", points(steps, s -> s.resources().heap() * 100))
+          .series("heap after GC, lowest", "#4e79a7", points(steps, s -> s.resources().heap() * 100))
+          .series("heap after GC, highest", "#a0cbe8", points(steps, s -> peakHeap(s) * 100))
           .hline(70, "guide CPU 70%", "#b3261e")
           .hline(80, "guide heap 80%", "#4e79a7")
           .yRange(0, 105)
@@ -242,6 +244,12 @@ public final class HtmlReport {
       out.add(new double[] {s.targetRps(), y.applyAsDouble(s)});
     }
     return out;
+  }
+
+  private static double peakHeap(StepResult s) {
+    ResourceUsage u = s.resources();
+    return u.heapPeakAfterGcBytes() < 0 || u.heapMaxBytes() <= 0 ? Double.NaN
+        : (double) u.heapPeakAfterGcBytes() / u.heapMaxBytes();
   }
 
   /** Hit rate over every tier of one freshness class ({@code static}, {@code dynamic}). */

@@ -126,6 +126,7 @@ public final class JsonReport {
     m.put("generator_cpu", s.generatorCpu());
     m.put("heap", u.heap());
     m.put("heap_used_bytes", u.heapUsedBytes() < 0 ? null : u.heapUsedBytes());
+    m.put("heap_peak_after_gc_bytes", u.heapPeakAfterGcBytes() < 0 ? null : u.heapPeakAfterGcBytes());
     m.put("heap_max_bytes", u.heapMaxBytes() < 0 ? null : u.heapMaxBytes());
     m.put("verdict", s.verdict().status().name().toLowerCase(java.util.Locale.ROOT));
     m.put("reasons", s.verdict().reasons());

@@ -15,7 +15,8 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * {@link ResourceProbe#thisJvm()}. Heap is judged <em>after</em> collections because the used heap
- * between collections is mostly garbage waiting for the next one: the after-collection occupancy is
+ * between collections is mostly garbage waiting for the next one; and by the lowest such reading,
+ * because young collections leave old garbage behind (see {@link ResourceUsage#heap()}). That is
  * what the process really needs, and what "memory below 80%" is about.
  */
 final class JvmResourceProbe implements ResourceProbe {
@@ -26,6 +27,9 @@ final class JvmResourceProbe implements ResourceProbe {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final Set<String> heapPools = new HashSet<>();
   private final AtomicLong maxAfterGc = new AtomicLong(-1);
+  private final AtomicLong minAfterGc = new AtomicLong(Long.MAX_VALUE);
+  /** The occupancy after the most recent collection, window or not. */
+  private final AtomicLong lastAfterGc = new AtomicLong(-1);
 
   private JvmResourceProbe() {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -47,6 +51,8 @@ final class JvmResourceProbe implements ResourceProbe {
             }
             long u = used;
             maxAfterGc.accumulateAndGet(u, Math::max);
+            minAfterGc.accumulateAndGet(u, Math::min);
+            lastAfterGc.set(u);
           }
         }, null, null);
       }
@@ -56,6 +62,7 @@ final class JvmResourceProbe implements ResourceProbe {
   @Override
   public Window open() {
     maxAfterGc.set(-1);
+    minAfterGc.set(Long.MAX_VALUE);
     long cpu0 = os.getProcessCpuTime();
     long wall0 = System.nanoTime();
     return () -> {
@@ -63,10 +70,16 @@ final class JvmResourceProbe implements ResourceProbe {
       long wall = System.nanoTime() - wall0;
       int cores = Runtime.getRuntime().availableProcessors();
       long max = Runtime.getRuntime().maxMemory();
-      long afterGc = maxAfterGc.get();
-      long used = afterGc >= 0 ? afterGc : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long peak = maxAfterGc.get();
+      long low = minAfterGc.get();
+      // Without a collection in the window the heap never showed a need beyond the last
+      // after-collection reading; the used heap itself would be mostly garbage.
+      long last = lastAfterGc.get();
+      long now = last >= 0 ? last : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long used = low != Long.MAX_VALUE ? low : now;
       double cpuFraction = cpu < 0 || wall <= 0 ? Double.NaN : (double) cpu / ((double) wall * cores);
-      return new ResourceUsage(cpuFraction, cpu < 0 ? Double.NaN : cpu / 1e9, (double) used / max, used, max);
+      return new ResourceUsage(cpuFraction, cpu < 0 ? Double.NaN : cpu / 1e9, (double) used / max, used,
+          peak >= 0 ? peak : now, max);
     };
   }
 }

@@ -17,7 +17,8 @@ import java.util.Objects;
  *   <li>the backlog is not growing: the last third's P99 ≤ {@code maxBacklogGrowth} × the first
  *       third's (1.5) — unless the last third's P99 is below {@code backlogFloor} (default a tenth
  *       of the SLO), where a difference is scheduling noise, not a queue that grows without bound;
- *   <li>CPU ≤ {@code maxCpu} (70%) and heap after collection ≤ {@code maxHeap} (80%), when measured;
+ *   <li>CPU ≤ {@code maxCpu} (70%) and heap ≤ {@code maxHeap} (80%) — the lowest occupancy after a
+ *       collection, see {@link ResourceUsage#heap()} — when measured;
  *   <li>cache hit rate ≥ {@code minHitRate} (80%), when measured.
  * </ul>
  *

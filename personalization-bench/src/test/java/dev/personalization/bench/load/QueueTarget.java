@@ -79,6 +79,6 @@ final class QueueTarget implements Target {
 
   @Override
   public ResourceProbe resources() {
-    return () -> () -> new ResourceUsage(0.3, 1.0, 0.2, 200L << 20, 1000L << 20);
+    return () -> () -> new ResourceUsage(0.3, 1.0, 0.2, 200L << 20, 300L << 20, 1000L << 20);
   }
 }
