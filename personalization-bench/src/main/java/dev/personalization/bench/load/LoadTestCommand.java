@@ -34,7 +34,9 @@ import java.util.Map;
  * --reruns N             reruns of a step the load generator could not drive [2]
  * --max-send-lag DUR     a step whose send lag P99 exceeds this is invalid [1ms]; raise it only on a
  *                        shared machine, and say so when quoting the figures
- * --stress               also run the stress test (ramp ×1.25 until the target breaks, then recovery)
+ * --stress               also run the stress test (ramp ×1.25 from the maximum sustainable rate until
+ *                        the target breaks, then recovery after dropping back to that rate)
+ * --stress-from RPS      only the stress test, from RPS (no load test)
  * --stress-step-duration DUR  [30s]     --overload DUR [10s]     --recovery DUR [30s]
  * --slo DUR              the P99 objective [100ms]
  * --out DIR              where report.json and report.html go [target/load-report]
@@ -78,7 +80,7 @@ public final class LoadTestCommand {
       err.println("usage: LoadTestCommand [--rps 100,500,1000,2000] [--step-duration 300s] [--warmup 10s] [--short] "
           + "[--no-extend] [--stress] [--slo 100ms] [--out target/load-report] [--url http://...] [--threads 1] "
           + "[--arrivals fixed|poisson] [--engine default] [--workload standard|small] [--max-rps N] [--reruns N] "
-          + "[--max-send-lag 1ms] [--seed N]");
+          + "[--max-send-lag 1ms] [--stress-from RPS] [--seed N]");
       return 2;
     }
     Instant started = Instant.now();
@@ -117,10 +119,11 @@ public final class LoadTestCommand {
           .build();
       out.println("target: " + target.description());
       out.println(ConsoleReport.header());
-      SearchResult search = tester.findMaxSustainable(o.rps);
+      SearchResult search = o.stressFrom == null ? tester.findMaxSustainable(o.rps) : null;
       StressResult stress = null;
       if (o.stress) {
-        double start = Double.isNaN(search.maxSustainableRps()) ? o.rps.get(0) : search.maxSustainableRps();
+        double start = o.stressFrom != null ? o.stressFrom
+            : Double.isNaN(search.maxSustainableRps()) ? o.rps.get(0) : search.maxSustainableRps();
         out.println("stress test from " + LoadTester.fmt(start) + " rps");
         stress = tester.stress(start, start);
       }
@@ -159,6 +162,7 @@ public final class LoadTestCommand {
     double maxRps = 1_000_000;
     int reruns = 2;
     Duration maxSendLag = Duration.ofMillis(1);
+    Double stressFrom;
     final Map<String, String> given = new LinkedHashMap<>();
 
     static Options parse(String[] args) {
@@ -211,7 +215,12 @@ public final class LoadTestCommand {
               case "--slo" -> o.slo = duration(v, a);
               case "--out" -> o.out = Path.of(v);
               case "--url" -> o.url = URI.create(v);
-              case "--threads" -> o.threads = integer(v, a);
+              case "--threads" -> {
+                o.threads = integer(v, a);
+                if (o.threads < 1 || o.threads > 64) {
+                  throw new IllegalArgumentException("--threads must be in [1, 64], was " + v);
+                }
+              }
               case "--arrivals" -> o.arrivals = Arrivals.valueOf(v.toUpperCase(Locale.ROOT));
               case "--engine" -> {
                 if (!ENGINES.containsKey(v)) {
@@ -227,6 +236,10 @@ public final class LoadTestCommand {
               case "--max-rps" -> o.maxRps = Double.parseDouble(v);
               case "--reruns" -> o.reruns = integer(v, a);
               case "--max-send-lag" -> o.maxSendLag = duration(v, a);
+              case "--stress-from" -> {
+                o.stressFrom = Double.parseDouble(v);
+                o.stress = true;
+              }
               case "--seed" -> seed = Long.parseLong(v);
               default -> throw new IllegalArgumentException("unknown option " + a);
             }
