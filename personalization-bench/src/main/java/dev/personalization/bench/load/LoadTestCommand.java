@@ -124,6 +124,13 @@ public final class LoadTestCommand {
       if (o.stress) {
         double start = o.stressFrom != null ? o.stressFrom
             : Double.isNaN(search.maxSustainableRps()) ? o.rps.get(0) : search.maxSustainableRps();
+        if (o.stressFrom != null) {
+          // Without a load test before it the JVM is cold: compile the hot paths at half the start
+          // rate first, or the first stress step measures the JIT compiler.
+          double warm = LoadTester.round(start / 2);
+          out.println("JVM warm-up at " + LoadTester.fmt(warm) + " rps for " + o.warmup.toSeconds() + " s (not reported)");
+          runner.run(StepPlan.steady(warm, o.warmup, Duration.ofSeconds(1), o.arrivals, "jvm-warmup"));
+        }
         out.println("stress test from " + LoadTester.fmt(start) + " rps");
         stress = tester.stress(start, start);
       }

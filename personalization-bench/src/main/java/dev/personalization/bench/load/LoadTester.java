@@ -164,7 +164,7 @@ public final class LoadTester {
 
   /**
    * Ramps from {@code startRps} until the target breaks, then measures recovery after dropping to
-   * {@code recoveryRps}.
+   * {@code recoveryRps} (or to half the breaking rate, if it broke at or below {@code recoveryRps}).
    */
   public StressResult stress(double startRps, double recoveryRps) throws InterruptedException {
     if (!(startRps > 0) || !(recoveryRps > 0)) {
@@ -198,20 +198,23 @@ public final class LoadTester {
         lagging++;
       }
       if (!broken.isEmpty()) {
-        StepResult run = runner.run(StepPlan.dropAfter(rate, overload, recoveryRps, recovery, recoveryWindow, arrivals));
+        // Drop back to the given rate; if the target broke at or below it, that rate was not
+        // sustainable this time, so drop to half the breaking rate instead.
+        double dropTo = recoveryRps < rate ? recoveryRps : round(rate / 2);
+        StepResult run = runner.run(StepPlan.dropAfter(rate, overload, dropTo, recovery, recoveryWindow, arrivals));
         run = run.withVerdict(Verdict.UNJUDGED);
         listener.accept(run);
         double seconds = StressResult.recoverySeconds(run.timeline(), overload.toMillis(), recoveryWindow.toMillis(),
             PassCriteria.millis(criteria.slo()));
         String note = Double.isNaN(seconds)
             ? "broke at " + fmt(rate) + " rps and had not recovered " + recovery.toSeconds() + " s after the drop to "
-                + fmt(recoveryRps) + " rps"
+                + fmt(dropTo) + " rps"
             : String.format(Locale.ROOT, "broke at %s rps; recovered %.2f s after the drop to %s rps", fmt(rate), seconds,
-                fmt(recoveryRps));
+                fmt(dropTo));
         if (lagging > 0) {
           note += " (" + lagging + " lower rate(s) stayed invalid: the load generator lagged)";
         }
-        return new StressResult(ramp, rate, broken, run, recoveryRps, seconds, note);
+        return new StressResult(ramp, rate, broken, run, dropTo, seconds, note);
       }
       rate = round(rate * stressFactor);
     }
