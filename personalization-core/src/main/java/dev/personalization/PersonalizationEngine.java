@@ -15,6 +15,7 @@ import dev.personalization.internal.EngineMetrics;
 import dev.personalization.internal.GroupKeys;
 import dev.personalization.internal.IngestPipeline;
 import dev.personalization.internal.ItemCatalog;
+import dev.personalization.internal.ItemKeys;
 import dev.personalization.internal.PopularityIndex;
 import dev.personalization.internal.RecommendPipeline;
 import dev.personalization.model.Predictor;
@@ -126,7 +127,7 @@ public final class PersonalizationEngine implements AutoCloseable {
     List<String> itemColumns = b.itemColumns != null ? b.itemColumns : List.of();
     FeatureSchema itemSchema = new FeatureSchema(ITEM_GROUP, "item", 1,
         b.freshness.getOrDefault(ITEM_GROUP, FreshnessClass.STATIC), itemColumns);
-    GroupKeys itemKeys = GroupKeys.of(keys, itemSchema);
+    ItemKeys itemKeys = new ItemKeys(GroupKeys.of(keys, itemSchema));
 
     Executor executor;
     if (b.executor != null) {

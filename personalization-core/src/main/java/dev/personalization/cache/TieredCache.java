@@ -229,6 +229,69 @@ public final class TieredCache {
   }
 
   /**
+   * Reads many keys like {@link #getAll}, answering by position: element {@code i} of the result is
+   * the value of {@code keys.get(i)}, or {@code null} when there is none. For callers that hold
+   * their keys in order (a request's candidates): when the top in-process tier holds every key, the
+   * call costs one lookup per key and builds no map. Keys missing there go through
+   * {@link #getAll} together, so lower tiers and the loader are still asked once, with single flight.
+   *
+   * <p>Keys are expected to be distinct; a repeated key is looked up, and counted, at each of its
+   * positions.
+   *
+   * @return a future of an array as long as {@code keys}; completes exceptionally only when the
+   *     loader fails
+   */
+  public CompletableFuture<FeatureVector[]> getAllAligned(
+      List<String> keys, FreshnessClass freshness, CacheLoader loader) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(freshness, "freshness");
+    Objects.requireNonNull(loader, "loader");
+    FeatureVector[] values = new FeatureVector[keys.size()];
+    if (!freshness.isCacheable() || inProcessPrefix == 0) {
+      return getAll(keys, freshness, loader).thenApply(found -> aligned(keys, found, values, null, keys.size()));
+    }
+    CacheTier top = tiers.get(0);
+    int[] missingAt = null;
+    int missingCount = 0;
+    for (int i = 0; i < values.length; i++) {
+      FeatureVector v = top.getIfPresent(keys.get(i));
+      if (v == null) {
+        if (missingAt == null) {
+          missingAt = new int[values.length - i];
+        }
+        missingAt[missingCount++] = i;
+      } else if (!v.isAbsent()) {
+        values[i] = v;
+      }
+    }
+    // Misses are not counted here: getAll looks those keys up again and counts them once.
+    int hitCount = values.length - missingCount;
+    if (hitCount > 0) {
+      hits[0][freshness.ordinal()].increment(hitCount);
+    }
+    if (missingCount == 0) {
+      return CompletableFuture.completedFuture(values);
+    }
+    List<String> missing = new ArrayList<>(missingCount);
+    for (int m = 0; m < missingCount; m++) {
+      missing.add(keys.get(missingAt[m]));
+    }
+    int[] at = missingAt;
+    int count = missingCount;
+    return getAll(missing, freshness, loader).thenApply(found -> aligned(keys, found, values, at, count));
+  }
+
+  /** Fills the given positions of {@code values} (all of them when {@code at} is null) from {@code found}. */
+  private static FeatureVector[] aligned(
+      List<String> keys, Map<String, FeatureVector> found, FeatureVector[] values, int[] at, int count) {
+    for (int m = 0; m < count; m++) {
+      int i = at == null ? m : at[m];
+      values[i] = found.get(keys.get(i));
+    }
+    return values;
+  }
+
+  /**
    * Writes values through every tier (write-through after an update), each with the jittered TTL of
    * {@code freshness}, then publishes the keys and versions on the invalidation bus. REALTIME values
    * are not written. From now on this instance serves no version of these keys older than the one

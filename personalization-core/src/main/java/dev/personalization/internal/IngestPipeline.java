@@ -42,7 +42,7 @@ public final class IngestPipeline {
   private final TieredCache cache;
   private final List<FeatureUpdater> updaters;
   private final Map<String, GroupKeys> userKeys;
-  private final GroupKeys itemKeys;
+  private final ItemKeys itemKeys;
   private final Map<String, Double> eventTypeWeights;
   private final PopularityIndex popularity;
   private final ItemCatalog catalog;
@@ -51,7 +51,7 @@ public final class IngestPipeline {
   private final EngineMetrics metrics;
 
   public IngestPipeline(FeatureStore store, TieredCache cache, List<FeatureUpdater> updaters, Map<String, GroupKeys> userKeys,
-      GroupKeys itemKeys, Map<String, Double> eventTypeWeights, PopularityIndex popularity, ItemCatalog catalog,
+      ItemKeys itemKeys, Map<String, Double> eventTypeWeights, PopularityIndex popularity, ItemCatalog catalog,
       InstantSource clock, Duration maxClockSkew, EngineMetrics metrics) {
     this.store = store;
     this.cache = cache;

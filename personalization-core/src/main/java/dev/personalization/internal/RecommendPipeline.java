@@ -51,7 +51,7 @@ public final class RecommendPipeline {
   private final TieredCache cache;
   private final FeatureStore store;
   private final List<GroupKeys> userGroups;
-  private final GroupKeys itemKeys;
+  private final ItemKeys itemKeys;
   private final RowAssembler assembler;
   private final Predictor predictor;
   private final List<CandidateSource> sources;
@@ -66,10 +66,8 @@ public final class RecommendPipeline {
   private final int maxInFlight;
   private final RowBufferPool buffers;
   private final int width;
-  private final java.util.concurrent.ConcurrentHashMap<String, String> itemKeyCache = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_CACHED_ITEM_KEYS = 1 << 18;
 
-  public RecommendPipeline(TieredCache cache, FeatureStore store, List<GroupKeys> userGroups, GroupKeys itemKeys,
+  public RecommendPipeline(TieredCache cache, FeatureStore store, List<GroupKeys> userGroups, ItemKeys itemKeys,
       RowAssembler assembler, Predictor predictor, List<CandidateSource> sources, PopularityIndex popularity,
       Set<String> scenarios, int maxCandidates, Executor executor, ScheduledExecutorService deadlines,
       EngineMetrics metrics, InstantSource clock, int maxInFlight) {
@@ -169,6 +167,14 @@ public final class RecommendPipeline {
   }
 
   private List<String> candidates(RecommendationRequest request) {
+    if (request.candidateIds().isEmpty() && sources.isEmpty()) {
+      // The common case: the first board alone fills the cap. A board's ids are distinct, so its
+      // immutable top list is the answer as it is, without a merge.
+      List<String> first = popularity.top(popularityBoards(request).get(0), maxCandidates);
+      if (first.size() >= maxCandidates) {
+        return first;
+      }
+    }
     LinkedHashSet<String> merged = new LinkedHashSet<>(Math.min(maxCandidates, 256) * 2);
     for (String id : request.candidateIds()) {
       if (merged.size() >= maxCandidates) {
@@ -298,14 +304,10 @@ public final class RecommendPipeline {
         begin(Stage.ITEM_FEATURES);
         List<String> keys = new ArrayList<>(ids.size());
         for (String id : ids) {
-          keys.add(itemKey(id));
+          keys.add(itemKeys.key(id));
         }
-        return cache.getAll(keys, itemKeys.schema().freshness(), RecommendPipeline.this::loadItemKeys)
-            .thenApply(found -> {
-              FeatureVector[] aligned = new FeatureVector[keys.size()];
-              for (int i = 0; i < aligned.length; i++) {
-                aligned[i] = found.get(keys.get(i));
-              }
+        return cache.getAllAligned(keys, itemKeys.schema().freshness(), RecommendPipeline.this::loadItemKeys)
+            .thenApply(aligned -> {
               end(Stage.ITEM_FEATURES);
               return aligned;
             });
@@ -491,22 +493,6 @@ public final class RecommendPipeline {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * The cache key of an item. Popular ids are the same String instances request after request;
-   * remembering their keys spares a concatenation and a key hash per candidate. Bounded, so that
-   * host-provided ids cannot grow it without limit.
-   */
-  private String itemKey(String id) {
-    String key = itemKeyCache.get(id);
-    if (key == null) {
-      key = itemKeys.key(id);
-      if (itemKeyCache.size() < MAX_CACHED_ITEM_KEYS) {
-        itemKeyCache.put(id, key);
-      }
-    }
-    return key;
   }
 
   /** A nanoTime stamp no stage will ever carry in practice. */

@@ -202,6 +202,53 @@ class TieredCacheTest {
   }
 
   @Test
+  void anAlignedReadAnswersByPositionAndAsksEachLevelOnce() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String k = "item-" + i;
+      keys.add(k);
+      if (i % 4 == 0) {
+        l1.seed(k, vector(i));
+      } else if (i % 4 == 1) {
+        l2.seed(k, vector(i));
+      } else if (i % 4 == 2) {
+        loader.with(k, vector(i));
+      }
+      // i % 4 == 3: nobody has it
+    }
+    l1.seed("item-3", FeatureVector.absent());
+
+    FeatureVector[] values = await(cache(l1, l2).getAllAligned(keys, FreshnessClass.DYNAMIC, loader));
+
+    assertEquals(40, values.length);
+    for (int i = 0; i < 40; i++) {
+      if (i % 4 == 3) {
+        assertNull(values[i], "position " + i);
+      } else {
+        assertEquals(vector(i), values[i], "position " + i);
+      }
+    }
+    assertEquals(1, l2.getAllCalls().size());
+    assertEquals(29, l2.getAllCalls().get(0).size(), "everything but the 10 L1 values and the cached absence");
+    assertEquals(1, loader.calls.size());
+    assertEquals(19, loader.calls.get(0).size());
+    assertEquals(11, gets("l1", FreshnessClass.DYNAMIC, "hit"), "each L1 hit counted once");
+    assertEquals(29, gets("l1", FreshnessClass.DYNAMIC, "miss"), "each L1 miss counted once");
+  }
+
+  @Test
+  void anAlignedReadWorksWithoutAnInProcessTier() throws Exception {
+    l2.seed("b", vector(2));
+    FeatureVector[] values = await(cache(l2).getAllAligned(List.of("a", "b", "c"), FreshnessClass.DYNAMIC,
+        loader.with("a", vector(1))));
+
+    assertNull(values[2]);
+    assertEquals(vector(1), values[0]);
+    assertEquals(vector(2), values[1]);
+    assertEquals(0, await(cache(l2).getAllAligned(List.of(), FreshnessClass.DYNAMIC, loader)).length);
+  }
+
+  @Test
   void noKeysMeansNoWork() throws Exception {
     assertEquals(Map.of(), await(cache(l1, l2).getAll(List.of(), FreshnessClass.DYNAMIC, loader)));
     assertEquals(0, loader.calls.size());
