@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link LoadTestCommand} (explicitly, not discovered on the classpath).
  */
 @FunctionalInterface
-public interface EngineFactory {
+public interface EngineFactory extends AutoCloseable {
 
   /**
    * Builds an engine for {@code workload}.
@@ -22,6 +22,14 @@ public interface EngineFactory {
    * @param workload the shop it will serve; its item columns are {@link SyntheticWorkload#ITEM_COLUMNS}
    */
   PersonalizationEngine create(MeterRegistry registry, WorkloadSpec workload);
+
+  /**
+   * Stops whatever {@link #create} started besides the engine (a local Redis or PostgreSQL, for
+   * example); called after the engine is closed. Does nothing by default.
+   */
+  @Override
+  default void close() {
+  }
 
   /** A one-line description for reports (default: the class name). */
   default String description() {

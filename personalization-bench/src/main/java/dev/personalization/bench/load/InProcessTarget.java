@@ -36,15 +36,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class InProcessTarget implements Target {
 
   private final PersonalizationEngine engine;
+  private final EngineFactory factory;
   private final ExecutorService hostThreads;
   private final SimpleMeterRegistry registry;
   private final String description;
   private final long seedEvents;
   private final double seedSeconds;
 
-  private InProcessTarget(PersonalizationEngine engine, SimpleMeterRegistry registry, String description, long seedEvents,
-      double seedSeconds, int hostThreads) {
+  private InProcessTarget(PersonalizationEngine engine, EngineFactory factory, SimpleMeterRegistry registry,
+      String description, long seedEvents, double seedSeconds, int hostThreads) {
     this.engine = engine;
+    this.factory = factory;
     AtomicInteger n = new AtomicInteger();
     this.hostThreads = Executors.newFixedThreadPool(hostThreads, r -> {
       Thread t = new Thread(r, "host-request-" + n.incrementAndGet());
@@ -74,18 +76,25 @@ public final class InProcessTarget implements Target {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(workload, "workload");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PersonalizationEngine engine = factory.create(registry, workload.spec());
+    PersonalizationEngine engine;
+    try {
+      engine = factory.create(registry, workload.spec());
+    } catch (RuntimeException e) {
+      factory.close();
+      throw e;
+    }
     long t0 = System.nanoTime();
     long applied;
     try {
       applied = workload.loadInto(engine, Instant.now());
     } catch (RuntimeException e) {
       engine.close();
+      factory.close();
       throw e;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new InProcessTarget(engine, registry, "in-process engine: " + factory.description(), applied, seconds,
-        hostThreads);
+    return new InProcessTarget(engine, factory, registry, "in-process engine: " + factory.description(), applied,
+        seconds, hostThreads);
   }
 
   /** The engine under load. */
@@ -156,5 +165,6 @@ public final class InProcessTarget implements Target {
   public void close() {
     hostThreads.shutdownNow();
     engine.close();
+    factory.close();
   }
 }

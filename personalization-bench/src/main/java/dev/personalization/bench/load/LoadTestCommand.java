@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The load tester's command line. Run it from the benchmarks jar:
@@ -43,7 +44,7 @@ import java.util.Map;
  * --url URL              load an HTTP service at URL instead of the in-process engine
  * --threads N            sender threads [1]
  * --arrivals fixed|poisson   [fixed]
- * --engine NAME          in-process engine configuration [default]; see {@link #ENGINES}
+ * --engine NAME          in-process engine configuration: default or full [default]; see {@link #ENGINES}
  * --workload standard|small  the synthetic shop [standard; small with --short]
  * --max-rps N            never offer more [1000000]
  * --seed N               workload seed [42]
@@ -55,10 +56,14 @@ import java.util.Map;
 public final class LoadTestCommand {
 
   /**
-   * The in-process engine configurations, by name. Registered here explicitly; the Redis, ONNX and
-   * JDBC configurations join this map when their modules land.
+   * The in-process engine configurations, by name, registered explicitly: {@code default} (Caffeine
+   * L1, in-memory store, logistic model) and {@code full} (adds a local Redis L2, the ONNX MLP behind
+   * the model-output cache and the batcher, and the JDBC store on a local PostgreSQL; see
+   * {@link FullPipelineFactory}).
    */
-  static final Map<String, EngineFactory> ENGINES = Map.of("default", EngineFactory.defaults());
+  static final Map<String, Supplier<EngineFactory>> ENGINES = Map.of(
+      "default", EngineFactory::defaults,
+      "full", FullPipelineFactory::new);
 
   private LoadTestCommand() {
   }
@@ -79,7 +84,7 @@ public final class LoadTestCommand {
       err.println("load test: " + e.getMessage());
       err.println("usage: LoadTestCommand [--rps 100,500,1000,2000] [--step-duration 300s] [--warmup 10s] [--short] "
           + "[--no-extend] [--stress] [--slo 100ms] [--out target/load-report] [--url http://...] [--threads 1] "
-          + "[--arrivals fixed|poisson] [--engine default] [--workload standard|small] [--max-rps N] [--reruns N] "
+          + "[--arrivals fixed|poisson] [--engine default|full] [--workload standard|small] [--max-rps N] [--reruns N] "
           + "[--max-send-lag 1ms] [--stress-from RPS] [--seed N]");
       return 2;
     }
@@ -90,7 +95,7 @@ public final class LoadTestCommand {
     if (o.url != null) {
       target = HttpTarget.of(o.url, o.slo.multipliedBy(20));
     } else {
-      EngineFactory factory = ENGINES.get(o.engine);
+      EngineFactory factory = ENGINES.get(o.engine).get();
       out.printf(Locale.ROOT, "loading the synthetic shop (%d users, %d items, %d seed events) into the engine...%n",
           o.workload.users(), o.workload.items(), o.workload.seedEvents());
       InProcessTarget t = InProcessTarget.start(factory, workload);
