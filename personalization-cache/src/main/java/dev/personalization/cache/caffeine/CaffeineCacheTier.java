@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +18,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 
 /** The tier {@link CaffeineTier.Builder#build()} returns; see {@link CaffeineTier} for its behaviour. */
 final class CaffeineCacheTier implements CacheTier {
 
-  /** Keeps the held value unless the incoming one is at least as new: the SPI's version rule. */
-  private static final BiFunction<StoredVector, StoredVector, StoredVector> NEWER =
-      (held, incoming) -> held.vector().version() > incoming.vector().version() ? held : incoming;
 
   private final String name;
-  private final Cache<String, StoredVector> cache;
-  private final Ticker ticker;
+  private final Cache<String, FeatureVector> cache;
+  private final VectorExpiry expiry = new VectorExpiry();
   private final String bound;
   private final MeterRegistry meterRegistry;
   private final List<Meter> meters;
@@ -38,16 +33,15 @@ final class CaffeineCacheTier implements CacheTier {
 
   CaffeineCacheTier(String name, boolean byBytes, long bound, Ticker ticker, MeterRegistry meterRegistry) {
     this.name = name;
-    this.ticker = ticker;
     this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
     this.meterRegistry = meterRegistry;
-    Caffeine<String, StoredVector> builder = Caffeine.newBuilder()
+    Caffeine<String, FeatureVector> builder = Caffeine.newBuilder()
         // Maintenance (expiry, eviction) on the writing thread, not ForkJoinPool.commonPool(): no
         // static pool on the request path, and a bulk back-fill does not wait for a busy pool.
         .executor(Runnable::run)
         .ticker(ticker)
         .recordStats()
-        .expireAfter(new VectorExpiry());
+        .expireAfter(expiry);
     if (byBytes) {
       builder.maximumWeight(bound).weigher(CaffeineCacheTier::weigh);
     } else {
@@ -71,8 +65,8 @@ final class CaffeineCacheTier implements CacheTier {
     return registry.getMeters().stream().filter(m -> !before.contains(m.getId())).toList();
   }
 
-  private static int weigh(String key, StoredVector value) {
-    long bytes = (long) value.vector().estimatedBytes() + (long) Character.BYTES * key.length();
+  private static int weigh(String key, FeatureVector value) {
+    long bytes = (long) value.estimatedBytes() + (long) Character.BYTES * key.length();
     // Caffeine weights are ints; no realistic entry comes near the limit, but saturate rather than wrap.
     return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
@@ -89,8 +83,7 @@ final class CaffeineCacheTier implements CacheTier {
 
   @Override
   public FeatureVector getIfPresent(String key) {
-    StoredVector stored = cache.getIfPresent(key);
-    return stored == null ? null : stored.vector();
+    return cache.getIfPresent(key);
   }
 
   @Override
@@ -99,21 +92,16 @@ final class CaffeineCacheTier implements CacheTier {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    Map<String, StoredVector> present = cache.getAllPresent(keys);
-    Map<String, FeatureVector> found = new HashMap<>(present.size() * 2);
-    for (Map.Entry<String, StoredVector> e : present.entrySet()) {
-      found.put(e.getKey(), e.getValue().vector());
-    }
-    return CompletableFuture.completedFuture(found);
+    return CompletableFuture.completedFuture(cache.getAllPresent(keys));
   }
 
   @Override
   public CompletableFuture<Void> putAll(Collection<CacheEntry> entries) {
     Objects.requireNonNull(entries, "entries");
-    long now = ticker.read();
     for (CacheEntry e : entries) {
-      // merge runs atomically per key, so concurrent writers cannot interleave a check and a put.
-      cache.asMap().merge(e.key(), new StoredVector(e.value(), now, saturatedNanos(e.ttl())), NEWER);
+      FeatureVector incoming = e.value();
+      // One atomic compute per key, so concurrent writers cannot interleave a check and a put.
+      expiry.write(cache, e.key(), saturatedNanos(e.ttl()), (k, held) -> newer(held, incoming));
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -123,17 +111,16 @@ final class CaffeineCacheTier implements CacheTier {
   public CompletableFuture<Void> putAllIf(Collection<CacheEntry> entries, java.util.function.Predicate<String> stillValid) {
     Objects.requireNonNull(entries, "entries");
     Objects.requireNonNull(stillValid, "stillValid");
-    long now = ticker.read();
     for (CacheEntry e : entries) {
-      StoredVector incoming = new StoredVector(e.value(), now, saturatedNanos(e.ttl()));
-      cache.asMap().compute(e.key(), (k, held) -> {
-        if (!stillValid.test(k)) {
-          return held;
-        }
-        return held == null ? incoming : NEWER.apply(held, incoming);
-      });
+      FeatureVector incoming = e.value();
+      expiry.write(cache, e.key(), saturatedNanos(e.ttl()), (k, held) -> stillValid.test(k) ? newer(held, incoming) : held);
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** The SPI's version rule: the held value stays unless the incoming one is at least as new. */
+  private static FeatureVector newer(FeatureVector held, FeatureVector incoming) {
+    return held != null && held.version() > incoming.version() ? held : incoming;
   }
 
   /** Duration.toNanos throws beyond ~292 years; such a TTL means "as long as Caffeine allows". */
@@ -175,7 +162,7 @@ final class CaffeineCacheTier implements CacheTier {
   }
 
   /** The underlying cache, for tests in this package that need {@code cleanUp()} or its policy. */
-  Cache<String, StoredVector> caffeine() {
+  Cache<String, FeatureVector> caffeine() {
     return cache;
   }
 
