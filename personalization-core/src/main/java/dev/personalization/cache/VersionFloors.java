@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before the write, or a lower tier whose write has not landed yet. Floors therefore expire after a
  * retention period and the map is bounded; when more keys than the bound are written within one
  * retention period, the oldest-looking floors are dropped early (the guarantee then rests on the
- * tiers' own version rule alone for those keys). Reads only look the map up when it is non-empty.
+ * tiers' own version rule alone for those keys). Reads only look the map up when it is non-empty,
+ * and drop the expired floors they find.
  * Thread-safe.
  */
 final class VersionFloors {
@@ -53,7 +54,18 @@ final class VersionFloors {
       return NONE;
     }
     Floor f = floors.get(key);
-    return f == null || expired(f, System.nanoTime()) ? NONE : f.version;
+    if (f == null) {
+      return NONE;
+    }
+    if (expired(f, System.nanoTime())) {
+      // Dropped on read too, not only by the sweep that raises trigger: an instance that stopped
+      // writing would otherwise keep every expired floor, and every read would keep looking them
+      // up (twice per key on a miss) instead of taking the empty-map shortcut. Conditional, so a
+      // floor raised meanwhile stays.
+      floors.remove(key, f);
+      return NONE;
+    }
+    return f.version;
   }
 
   /** Whether {@code version} of {@code key} is older than one this instance already knows of. */

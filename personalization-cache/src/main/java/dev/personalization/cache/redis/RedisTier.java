@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -39,13 +40,14 @@ import java.util.regex.Pattern;
  * ({@code RedisURI.Builder.sentinel(host, port, masterId)}), to the master Sentinel names; or with
  * {@link Builder#cluster(List)} to a Redis Cluster. Authentication ({@code redis://user:pass@host})
  * and TLS ({@code rediss://}, or {@code RedisURI.Builder.withSsl(true)}) are configured on the
- * {@link RedisURI}.
+ * {@link RedisURI}; the certificates to trust, when not the JVM's, with {@link Builder#sslOptions}.
  *
  * <p>The tier it builds:
  *
  * <ul>
  *   <li><b>Bulk.</b> {@code getAll} of N keys is one {@code MGET} (one round trip; in a cluster,
- *       Lettuce sends one MGET per slot, all at once). {@code putAll} is one Lua call for the whole
+ *       one MGET per slot, all sent at once), whose reply is decoded as it is parsed, straight
+ *       from the receive buffer. {@code putAll} is one Lua call for the whole
  *       batch (per slot in a cluster, at most 256 keys per call), which sets each key with
  *       {@code PX} = the entry's TTL (jittered by {@link TieredCache}) unless Redis holds a larger
  *       version: the SPI's version rule, atomic in Redis. {@code invalidateAll} is one Lua call
@@ -127,6 +129,7 @@ public final class RedisTier {
     Duration removalGrace = Duration.ofMillis(DEFAULT_REMOVAL_GRACE_MILLIS);
     private CircuitBreakerConfig circuitBreaker;
     private ClientResources clientResources;
+    private SslOptions sslOptions;
     private MeterRegistry meterRegistry;
 
     private Builder() {
@@ -295,6 +298,17 @@ public final class RedisTier {
       return this;
     }
 
+    /**
+     * TLS material beyond what the URI says: the certificates to trust (a private CA), a client
+     * certificate, protocols. TLS itself is switched on by the URI ({@code rediss://} or
+     * {@code RedisURI.Builder.withSsl(true)}), which also says whether to verify the server's
+     * certificate and host name. Default: Lettuce's, which trusts the JVM's default trust store.
+     */
+    public Builder sslOptions(SslOptions options) {
+      this.sslOptions = Objects.requireNonNull(options, "sslOptions");
+      return this;
+    }
+
     /** Where the tier's meters go (default: a private registry). */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
@@ -333,7 +347,11 @@ public final class RedisTier {
             .build();
         resources = owned;
       }
-      ClientOptions options = ClientOptions.builder()
+      ClientOptions.Builder optionsBuilder = ClientOptions.builder();
+      if (sslOptions != null) {
+        optionsBuilder.sslOptions(sslOptions);
+      }
+      ClientOptions options = optionsBuilder
           .autoReconnect(true)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .requestQueueSize(requestQueueSize)

@@ -36,13 +36,15 @@ public final class LocalRedisServer implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port;
+  private final List<String> leadingArgs;
   private final List<String> extraArgs;
   private Process process;
 
-  private LocalRedisServer(Path binary, Path dir, int port, List<String> extraArgs) {
+  private LocalRedisServer(Path binary, Path dir, int port, List<String> leadingArgs, List<String> extraArgs) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.leadingArgs = leadingArgs;
     this.extraArgs = extraArgs;
   }
 
@@ -50,10 +52,53 @@ public final class LocalRedisServer implements AutoCloseable {
   public static LocalRedisServer start(String... extraArgs) {
     try {
       Path dir = Files.createTempDirectory("redis-it-");
-      LocalRedisServer server = new LocalRedisServer(binary(), dir, freePort(), List.of(extraArgs));
+      LocalRedisServer server = new LocalRedisServer(binary(), dir, freePort(), List.of(), List.of(extraArgs));
       server.launch();
       Runtime.getRuntime().addShutdownHook(new Thread(server::destroyQuietly));
       return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts a Sentinel (the same binary with {@code --sentinel}) on a free loopback port, watching
+   * the master {@code masterName} at 127.0.0.1:{@code masterPort} with a quorum of 1, a master
+   * considered down after 1 s without answers and a failover timeout of 5 s. Sentinel rewrites its
+   * configuration file, which lives in the server's own temporary directory.
+   */
+  public static LocalRedisServer startSentinel(String masterName, int masterPort) {
+    try {
+      Path dir = Files.createTempDirectory("redis-sentinel-it-");
+      Path config = dir.resolve("sentinel.conf");
+      Files.writeString(config, String.join("\n",
+          "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 1",
+          "sentinel down-after-milliseconds " + masterName + " 1000",
+          "sentinel failover-timeout " + masterName + " 5000",
+          ""));
+      LocalRedisServer server = new LocalRedisServer(binary(), dir, freePort(),
+          List.of(config.toAbsolutePath().toString(), "--sentinel"), List.of());
+      server.launch();
+      Runtime.getRuntime().addShutdownHook(new Thread(server::destroyQuietly));
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A loopback port that was free a moment ago, for a second listener such as {@code --tls-port}. */
+  public static int freeLoopbackPort() {
+    try {
+      return freePort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The binary that {@link #start} runs, extracted from the embedded-redis jar. */
+  public static Path binaryPath() {
+    try {
+      return binary();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,7 +134,11 @@ public final class LocalRedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary.toString());
+    // A configuration file must come first, before any option.
+    cmd.addAll(leadingArgs);
+    cmd.addAll(List.of("--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
     cmd.addAll(extraArgs);
     Path log = dir.resolve("redis.log");
