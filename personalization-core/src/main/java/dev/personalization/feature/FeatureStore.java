@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The durable home of feature vectors and of the event log; the cache tiers sit in front of it.
@@ -77,6 +78,25 @@ public interface FeatureStore extends AutoCloseable {
    *     update features
    */
   List<Event> appendNew(List<Event> events);
+
+  /**
+   * Runs one ingest batch's store calls as one atomic unit where the store can: {@code work} makes
+   * its {@link #appendNew}, {@link #fetchManyLatest} and {@link #compareAndSetAll} calls on the
+   * store it is handed, and either all of them take effect or none does. Without that, a failure
+   * between appending events and writing the features they change would leave events logged (so a
+   * retry skips them as duplicates) whose features were never updated.
+   *
+   * <p>A transactional store may run {@code work} more than once (after a deadlock, say), so it must
+   * have no effects outside the store calls it makes; the handed store is valid only inside
+   * {@code work}, on the calling thread. The default runs {@code work} once on this store: each call
+   * then stands alone, which is right for a store that cannot fail between two calls (the in-memory
+   * one) and the documented weakness of one that can.
+   *
+   * @return what {@code work} returned
+   */
+  default <T> T inTransaction(Function<FeatureStore, T> work) {
+    return work.apply(this);
+  }
 
   /** Releases connections; the default does nothing. */
   @Override

@@ -27,9 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The write path: validate events, append the new ones to the store's durable log (idempotent by
  * id), update the touched users' groups with compare-and-set (per group: one bulk read of the
- * latest vectors, one bulk compare-and-set, retries for the ids that lost a race), write the
- * results through the cache tiers, then feed popularity. Durable before visible: caches and
- * popularity change only after the store accepted the events.
+ * latest vectors, one bulk compare-and-set, retries for the ids that lost a race) — the append and
+ * the feature writes in one {@link FeatureStore#inTransaction} unit — then write the results through
+ * the cache tiers and feed popularity. Durable before visible: caches and popularity change only
+ * after the store committed.
  */
 public final class IngestPipeline {
 
@@ -81,10 +82,19 @@ public final class IngestPipeline {
             ? e.withCategory(catalog.category(e.itemId())) : e);
       }
     }
-    List<Event> fresh = valid.isEmpty() ? List.of() : store.appendNew(dedupeWithinBatch(valid));
+    List<Event> unique = valid.isEmpty() ? List.of() : dedupeWithinBatch(valid);
+    // The log append and the feature writes commit together where the store is transactional;
+    // caches and popularity change only after that commit.
+    Applied applied = unique.isEmpty() ? new Applied(List.of(), List.of()) : store.inTransaction(tx -> {
+      List<Event> appended = tx.appendNew(unique);
+      return new Applied(appended, appended.isEmpty() ? List.of() : updateFeatures(tx, appended));
+    });
+    List<Event> fresh = applied.events();
     int duplicates = valid.size() - fresh.size();
     if (!fresh.isEmpty()) {
-      updateFeatures(fresh);
+      for (GroupWrites w : applied.writes()) {
+        cache.putAll(w.entries(), w.schema().freshness()).join();
+      }
       for (Event e : fresh) {
         double w = e.weight() * eventTypeWeights.get(e.type());
         long t = e.timestamp().toEpochMilli();
@@ -124,7 +134,7 @@ public final class IngestPipeline {
     for (Item item : byId.values()) {
       catalog.put(item.id(), item.category());
     }
-    Map<String, FeatureVector> stored = casAll(schema, byId.keySet(), false, (id, existing, version) -> {
+    Map<String, FeatureVector> stored = casAll(store, schema, byId.keySet(), false, (id, existing, version) -> {
       Item item = byId.get(id);
       return FeatureVector.of(schema.version(), version, clock.millis(), item.features(), new long[] {StableHash.of(item.category())});
     });
@@ -141,7 +151,19 @@ public final class IngestPipeline {
     return byId.size() == events.size() ? events : new ArrayList<>(byId.values());
   }
 
-  private void updateFeatures(List<Event> fresh) {
+  /** What one ingest batch changed in the store: the new events and, per group, the vectors written. */
+  private record Applied(List<Event> events, List<GroupWrites> writes) {
+  }
+
+  private record GroupWrites(FeatureSchema schema, Map<String, FeatureVector> entries) {
+  }
+
+  /**
+   * Computes and compare-and-sets the touched users' groups on {@code tx}; returns the cache
+   * entries to write once the store has committed.
+   */
+  private List<GroupWrites> updateFeatures(FeatureStore tx, List<Event> fresh) {
+    List<GroupWrites> out = new ArrayList<>(updaters.size());
     Map<String, List<Event>> byUser = new LinkedHashMap<>();
     for (Event e : fresh) {
       byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e);
@@ -164,12 +186,13 @@ public final class IngestPipeline {
       if (touchedByUser.isEmpty()) {
         continue;
       }
-      Map<String, FeatureVector> stored = casAll(updater.schema(), touchedByUser.keySet(), true,
+      Map<String, FeatureVector> stored = casAll(tx, updater.schema(), touchedByUser.keySet(), true,
           (id, existing, version) -> updater.apply(existing, touchedByUser.get(id), version));
       Map<String, FeatureVector> written = new HashMap<>();
       stored.forEach((id, v) -> written.put(keys.key(id), v));
-      cache.putAll(written, updater.schema().freshness()).join();
+      out.add(new GroupWrites(updater.schema(), written));
     }
+    return out;
   }
 
   /**
@@ -181,7 +204,8 @@ public final class IngestPipeline {
    *     the whole call
    * @return the vectors written, by id
    */
-  private Map<String, FeatureVector> casAll(FeatureSchema schema, Collection<String> ids, boolean containFailures, Update update) {
+  private static Map<String, FeatureVector> casAll(FeatureStore store, FeatureSchema schema, Collection<String> ids,
+      boolean containFailures, Update update) {
     Map<String, FeatureVector> done = new LinkedHashMap<>();
     Collection<String> pending = ids;
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !pending.isEmpty(); attempt++) {

@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -70,6 +71,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *       {@code pg_last_wal_replay_lsn()} has reached the primary's WAL position after the commit),
  *       or, on databases without WAL positions, for {@link Builder#readYourWritesWindow}. This holds
  *       per store instance; another process's writes become visible as replicas replay them.
+ *   <li>{@link #inTransaction}: the engine's ingest runs the event append and the feature
+ *       compare-and-sets of one batch in one transaction on the primary, so that a failure in
+ *       between leaves neither logged events nor written features behind.
  *   <li>{@link #primaryReads()} forces the primary for every read.
  *   <li>Replicas are probed every {@link Builder#replicaProbeInterval}; one that fails a probe or a
  *       read is taken out of rotation (the read is retried elsewhere) and put back when a probe
@@ -116,6 +120,8 @@ public final class JdbcFeatureStore implements FeatureStore {
   public static final Duration DEFAULT_PARTITION_MAINTENANCE_INTERVAL = Duration.ofHours(1);
 
   private static final AtomicInteger EMBEDDED = new AtomicInteger();
+  /** Runs of an {@link #inTransaction} unit before a conflict is reported. */
+  static final int MAX_TRANSACTION_ATTEMPTS = 8;
 
   private final Dialect dialect;
   private final Tables tables;
@@ -264,22 +270,26 @@ public final class JdbcFeatureStore implements FeatureStore {
   }
 
   private Map<String, FeatureVector> fetchOn(Endpoint endpoint, FeatureTable table, String group, List<String> ids) {
+    try (Handle h = endpoint.jdbi.open()) {
+      return fetchWith(h, table, group, ids);
+    }
+  }
+
+  private Map<String, FeatureVector> fetchWith(Handle h, FeatureTable table, String group, List<String> ids) {
     Map<String, FeatureVector> found = new HashMap<>(ids.size() * 2);
     int max = dialect.maxIdsPerStatement();
-    try (Handle h = endpoint.jdbi.open()) {
-      for (int from = 0; from < ids.size(); from += max) {
-        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + max));
-        var query = dialect == Dialect.POSTGRESQL
-            ? h.createQuery(dialect.fetchSql(table.name, table.idColumn, chunk.size())).bind(0, group)
-                .bind(1, new SqlArray("varchar", chunk.toArray()))
-            : bindPadded(h.createQuery(dialect.fetchSql(table.name, table.idColumn, Dialect.paddedSize(chunk.size()))).bind(0, group),
-                chunk);
-        query.map((rs, ctx) -> {
-          String id = rs.getString(1);
-          found.put(id, decode(group, id, rs.getBytes(2)));
-          return id;
-        }).forEach(id -> { });
-      }
+    for (int from = 0; from < ids.size(); from += max) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + max));
+      var query = dialect == Dialect.POSTGRESQL
+          ? h.createQuery(dialect.fetchSql(table.name, table.idColumn, chunk.size())).bind(0, group)
+              .bind(1, new SqlArray("varchar", chunk.toArray()))
+          : bindPadded(h.createQuery(dialect.fetchSql(table.name, table.idColumn, Dialect.paddedSize(chunk.size()))).bind(0, group),
+              chunk);
+      query.map((rs, ctx) -> {
+        String id = rs.getString(1);
+        found.put(id, decode(group, id, rs.getBytes(2)));
+        return id;
+      }).forEach(id -> { });
     }
     return found;
   }
@@ -326,25 +336,8 @@ public final class JdbcFeatureStore implements FeatureStore {
     if (writes.isEmpty()) {
       return new LinkedHashSet<>();
     }
-    List<FeatureWrite> sorted = new ArrayList<>(writes.size());
-    Set<String> seen = new java.util.HashSet<>();
-    for (FeatureWrite w : writes) {
-      Objects.requireNonNull(w, "write");
-      checkId(w.id(), schema.entity() + " id");
-      if (!seen.add(w.id())) {
-        throw new IllegalArgumentException("two writes for '" + w.id() + "' of group " + schema.group() + " in one batch");
-      }
-      sorted.add(w);
-    }
-    sorted.sort(Comparator.comparing(FeatureWrite::id));
-    List<byte[]> encoded = new ArrayList<>(sorted.size());
-    for (FeatureWrite w : sorted) {
-      try {
-        encoded.add(FeatureVectorCodec.encode(w.value()));
-      } catch (FeatureVectorFormatException e) {
-        throw new IllegalArgumentException("vector of group " + schema.group() + " for '" + w.id() + "': " + e.getMessage(), e);
-      }
-    }
+    List<FeatureWrite> sorted = sortedWrites(schema, writes);
+    List<byte[]> encoded = encode(schema, sorted);
     Set<String> won;
     long position = ReadYourWrites.NO_POSITION;
     try (Handle h = primary.jdbi.open()) {
@@ -359,15 +352,48 @@ public final class JdbcFeatureStore implements FeatureStore {
       throw primary.translate("compareAndSet of " + sorted.size() + " " + schema.entity() + "(s) in group " + schema.group(), e);
     }
     primary.markUp();
-    if (!replicas.isEmpty() && !won.isEmpty()) {
+    recordWrites(schema.entity(), won, position);
+    return won;
+  }
+
+  /** Read-your-writes bookkeeping after a commit on the primary that wrote {@code ids}. */
+  private void recordWrites(String entity, Set<String> ids, long position) {
+    if (!replicas.isEmpty() && !ids.isEmpty()) {
       long now = System.nanoTime();
       if (position != ReadYourWrites.NO_POSITION) {
-        fence.recordWrite(schema.entity(), won, position, now);
+        fence.recordWrite(entity, ids, position, now);
       } else {
-        fence.recordWrite(schema.entity(), won, ReadYourWrites.NO_POSITION, now + windowNanos);
+        fence.recordWrite(entity, ids, ReadYourWrites.NO_POSITION, now + windowNanos);
       }
     }
-    return won;
+  }
+
+  /** Validated writes in id order, the order every writer locks rows in. */
+  private static List<FeatureWrite> sortedWrites(FeatureSchema schema, List<FeatureWrite> writes) {
+    List<FeatureWrite> sorted = new ArrayList<>(writes.size());
+    Set<String> seen = new java.util.HashSet<>();
+    for (FeatureWrite w : writes) {
+      Objects.requireNonNull(w, "write");
+      checkId(w.id(), schema.entity() + " id");
+      if (!seen.add(w.id())) {
+        throw new IllegalArgumentException("two writes for '" + w.id() + "' of group " + schema.group() + " in one batch");
+      }
+      sorted.add(w);
+    }
+    sorted.sort(Comparator.comparing(FeatureWrite::id));
+    return sorted;
+  }
+
+  private static List<byte[]> encode(FeatureSchema schema, List<FeatureWrite> sorted) {
+    List<byte[]> encoded = new ArrayList<>(sorted.size());
+    for (FeatureWrite w : sorted) {
+      try {
+        encoded.add(FeatureVectorCodec.encode(w.value()));
+      } catch (FeatureVectorFormatException e) {
+        throw new IllegalArgumentException("vector of group " + schema.group() + " for '" + w.id() + "': " + e.getMessage(), e);
+      }
+    }
+    return encoded;
   }
 
   private Set<String> casBatch(Handle h, FeatureTable table, String group, List<FeatureWrite> sorted, List<byte[]> encoded) {
@@ -433,16 +459,10 @@ public final class JdbcFeatureStore implements FeatureStore {
   public List<Event> appendNew(List<Event> events) {
     Objects.requireNonNull(events, "events");
     checkOpen();
-    Map<String, Event> unique = new LinkedHashMap<>();
-    for (int i = 0; i < events.size(); i++) {
-      Event e = events.get(i);
-      checkEvent(e, i);
-      unique.putIfAbsent(e.id(), e);
-    }
-    if (unique.isEmpty()) {
+    List<Event> batch = uniqueEvents(events);
+    if (batch.isEmpty()) {
       return new ArrayList<>();
     }
-    List<Event> batch = new ArrayList<>(unique.values());
     Set<String> fresh;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -463,6 +483,20 @@ public final class JdbcFeatureStore implements FeatureStore {
       }
     }
     primary.markUp();
+    return inInputOrder(events, fresh);
+  }
+
+  private static List<Event> uniqueEvents(List<Event> events) {
+    Map<String, Event> unique = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      checkEvent(e, i);
+      unique.putIfAbsent(e.id(), e);
+    }
+    return new ArrayList<>(unique.values());
+  }
+
+  private static List<Event> inInputOrder(List<Event> events, Set<String> fresh) {
     List<Event> appended = new ArrayList<>(fresh.size());
     for (Event e : events) {
       if (fresh.remove(e.id())) {
@@ -470,6 +504,144 @@ public final class JdbcFeatureStore implements FeatureStore {
       }
     }
     return appended;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on the primary: the events it appends and the
+   * compare-and-sets it makes on the store it is handed commit together or not at all, and its
+   * {@code fetchManyLatest} reads see the transaction's own writes. A transaction the database
+   * aborts to break a deadlock or lock wait, or that loses a race on a unique key, is rolled back
+   * and {@code work} runs again (at most {@value #MAX_TRANSACTION_ATTEMPTS} times); rows are locked
+   * in id order within each group, so that such aborts stay rare.
+   *
+   * @throws StoreUnavailableException when the primary cannot be reached or cannot confirm the
+   *     commit; nothing of the unit is then known to be committed, and retrying is safe (appends are
+   *     idempotent by event id)
+   */
+  @Override
+  public <T> T inTransaction(Function<FeatureStore, T> work) {
+    Objects.requireNonNull(work, "work");
+    checkOpen();
+    for (int attempt = 1; ; attempt++) {
+      Map<String, Set<String>> written = new HashMap<>();
+      long position = ReadYourWrites.NO_POSITION;
+      T result;
+      try (Handle h = primary.jdbi.open()) {
+        result = h.inTransaction(tx -> {
+          Unit unit = new Unit(tx, written);
+          try {
+            return work.apply(unit);
+          } finally {
+            unit.open = false;
+          }
+        });
+        if (!replicas.isEmpty() && !written.isEmpty() && dialect.hasWalPositions()) {
+          position = walPositionAfterCommit(h);
+        }
+      } catch (RuntimeException e) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && Endpoint.isConflict(e) && !Endpoint.isConnectionFailure(e)) {
+          pauseBeforeRetry(attempt);
+          continue;
+        }
+        if (Endpoint.find(e, SQLException.class) == null && !(e instanceof org.jdbi.v3.core.JdbiException)) {
+          throw e; // the work's own failure (a bad argument, an updater giving up): already rolled back
+        }
+        RuntimeException t = primary.translate("ingest transaction", e);
+        if (t instanceof StoreUnavailableException) {
+          throw new StoreUnavailableException(primary.name, "the ingest transaction could not commit: " + primary.name
+              + " is unavailable (" + Endpoint.rootMessage(e) + "); retrying is safe, appends are idempotent by event id", e);
+        }
+        throw t;
+      }
+      primary.markUp();
+      for (Map.Entry<String, Set<String>> w : written.entrySet()) {
+        recordWrites(w.getKey(), w.getValue(), position);
+      }
+      return result;
+    }
+  }
+
+  private static void pauseBeforeRetry(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << Math.min(attempt, 5)) + 1);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new JdbcStoreException("primary", "interrupted while retrying an ingest transaction", ie);
+    }
+  }
+
+  /** The store handed to {@link #inTransaction} work: every call on the unit's transaction. */
+  private final class Unit implements FeatureStore {
+    private final Handle tx;
+    private final Map<String, Set<String>> written;
+    private boolean open = true;
+
+    Unit(Handle tx, Map<String, Set<String>> written) {
+      this.tx = tx;
+      this.written = written;
+    }
+
+    private void checkUnit() {
+      if (!open) {
+        throw new IllegalStateException("the store handed to inTransaction is used outside its work");
+      }
+    }
+
+    @Override
+    public Map<String, FeatureVector> fetchMany(FeatureSchema schema, Collection<String> ids) {
+      return fetchManyLatest(schema, ids);
+    }
+
+    @Override
+    public Map<String, FeatureVector> fetchManyLatest(FeatureSchema schema, Collection<String> ids) {
+      Objects.requireNonNull(schema, "schema");
+      Objects.requireNonNull(ids, "ids");
+      checkUnit();
+      List<String> unique = uniqueIds(ids);
+      return unique.isEmpty() ? new HashMap<>() : fetchWith(tx, table(schema), schema.group(), unique);
+    }
+
+    @Override
+    public boolean compareAndSet(FeatureSchema schema, String id, long expectedVersion, FeatureVector value) {
+      Objects.requireNonNull(id, "id");
+      return compareAndSetAll(schema, List.of(new FeatureWrite(id, expectedVersion, value))).contains(id);
+    }
+
+    @Override
+    public Set<String> compareAndSetAll(FeatureSchema schema, List<FeatureWrite> writes) {
+      Objects.requireNonNull(schema, "schema");
+      Objects.requireNonNull(writes, "writes");
+      checkUnit();
+      FeatureTable table = table(schema);
+      if (writes.isEmpty()) {
+        return new LinkedHashSet<>();
+      }
+      List<FeatureWrite> sorted = sortedWrites(schema, writes);
+      // A conflict here aborts the whole unit (PostgreSQL cannot continue the transaction), which
+      // inTransaction then runs again.
+      Set<String> won = casBatch(tx, table, schema.group(), sorted, encode(schema, sorted));
+      written.computeIfAbsent(schema.entity(), k -> new java.util.HashSet<>()).addAll(won);
+      return won;
+    }
+
+    @Override
+    public List<Event> appendNew(List<Event> events) {
+      Objects.requireNonNull(events, "events");
+      checkUnit();
+      List<Event> batch = uniqueEvents(events);
+      return batch.isEmpty() ? new ArrayList<>() : inInputOrder(events, eventLog.append(tx, batch));
+    }
+
+    @Override
+    public <T> T inTransaction(Function<FeatureStore, T> work) {
+      checkUnit();
+      return work.apply(this);
+    }
+
+    @Override
+    public void close() {
+      // The unit belongs to its transaction; closing it closes nothing.
+    }
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -728,6 +900,11 @@ public final class JdbcFeatureStore implements FeatureStore {
     @Override
     public List<Event> appendNew(List<Event> events) {
       return JdbcFeatureStore.this.appendNew(events);
+    }
+
+    @Override
+    public <T> T inTransaction(Function<FeatureStore, T> work) {
+      return JdbcFeatureStore.this.inTransaction(work);
     }
 
     @Override

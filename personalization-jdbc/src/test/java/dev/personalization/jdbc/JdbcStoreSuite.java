@@ -240,6 +240,56 @@ abstract class JdbcStoreSuite {
     }
   }
 
+  /**
+   * The event append and the feature writes of one ingest batch commit together: a failure after
+   * the append (here an updater that gives up, after another group was already written) leaves
+   * neither events nor features behind, so the retry applies the whole batch. With two separate
+   * transactions the retry would skip the logged events as duplicates and their features would
+   * never be written.
+   */
+  @Test
+  void ingestAppendsEventsAndWritesFeaturesInOneTransaction() {
+    java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean(true);
+    FeatureSchema failingSchema = new FeatureSchema("fails_once", "user", 1, FreshnessClass.DYNAMIC, List.of("events"));
+    dev.personalization.feature.FeatureUpdater failsOnce = new dev.personalization.feature.FeatureUpdater() {
+      @Override
+      public FeatureSchema schema() {
+        return failingSchema;
+      }
+
+      @Override
+      public FeatureVector apply(FeatureVector existing, List<Event> events, long newVersion) {
+        if (failNext.getAndSet(false)) {
+          throw new dev.personalization.PersonalizationException("simulated failure between the append and the feature writes");
+        }
+        return FeatureVector.of(1, newVersion, 0, (existing == null ? 0 : existing.get(0)) + events.size());
+      }
+    };
+    JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(unpooledDataSource())).build();
+    try (dev.personalization.PersonalizationEngine engine = dev.personalization.PersonalizationEngine.builder().featureStore(store)
+        .addFeatureUpdater(new ExactCounter()).addFeatureUpdater(failsOnce).build()) {
+      Instant t = Instant.now().minusSeconds(60);
+      List<Event> batch = List.of(Event.of("atomic-1", "user-1", "item-1", "click", t),
+          Event.of("atomic-2", "user-1", "item-2", "click", t.plusMillis(1)),
+          Event.of("atomic-3", "user-2", "item-1", "click", t.plusMillis(2)));
+
+      dev.personalization.PersonalizationException failed = assertThrows(dev.personalization.PersonalizationException.class,
+          () -> engine.ingest(batch));
+      assertTrue(failed.getMessage().contains("simulated failure"), failed.getMessage());
+      assertEquals(0, count(store, "SELECT count(*) FROM " + store.tables().events()));
+      assertEquals(0, count(store, "SELECT count(*) FROM " + store.tables().eventIds()));
+      assertTrue(store.fetchManyLatest(ExactCounter.SCHEMA, List.of("user-1", "user-2")).isEmpty(),
+          "the group written before the failure must be rolled back too");
+
+      dev.personalization.IngestResult retried = engine.ingest(batch);
+      assertEquals(3, retried.applied());
+      assertEquals(0, retried.duplicates());
+      assertEquals(3, count(store, "SELECT count(*) FROM " + store.tables().events()));
+      assertEquals(2f, store.fetchManyLatest(ExactCounter.SCHEMA, List.of("user-1")).get("user-1").get(0));
+      assertEquals(1f, store.fetchManyLatest(failingSchema, List.of("user-2")).get("user-2").get(0));
+    }
+  }
+
   @Test
   void closedStoreRefusesWork() {
     JdbcFeatureStore store = freshStore().primary(JdbcEndpoint.of(unpooledDataSource())).build();

@@ -139,7 +139,8 @@ public record DemoReport(
   /** Prints the set-up, the targets table, latency by scenario and the sample answer. */
   public void print(PrintStream out) {
     out.println();
-    out.println("Personalization engine quickstart: embedded defaults (Caffeine L1, " + System.getProperty(QuickstartDemo.STORE_PROPERTY, "memory") + " store, ONNX MLP ranking model)");
+    out.println("Personalization engine quickstart: embedded defaults (Caffeine L1, " + QuickstartDemo.storeDescription()
+        + ", ONNX MLP ranking model)");
     phase(out, "catalog", String.format(Locale.ROOT, "%,d items in %,d categories, %,d users", scale.items(),
         scale.categories(), scale.users()), setup.catalogNanos());
     phase(out, "ingest", String.format(Locale.ROOT, "%,d events in batches of %,d from %d threads (%,.0f events/s)",

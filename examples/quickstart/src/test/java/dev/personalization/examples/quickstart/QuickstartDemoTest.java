@@ -2,8 +2,11 @@ package dev.personalization.examples.quickstart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.personalization.feature.FeatureStore;
+import dev.personalization.jdbc.JdbcFeatureStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +43,30 @@ class QuickstartDemoTest {
     for (String metric : new String[] {"Latency P99", "Throughput", "Cache hit rate, tier l1", "Error rate", "CPU",
         "Heap used / max", "Sample: homepage for"}) {
       assertTrue(text.contains(metric), () -> "missing '" + metric + "' in:\n" + text);
+    }
+  }
+
+  @Test
+  void storeIsEmbeddedH2ByDefaultAndMemoryOnRequest() {
+    String before = System.getProperty(QuickstartDemo.STORE_PROPERTY);
+    try {
+      System.clearProperty(QuickstartDemo.STORE_PROPERTY);
+      try (FeatureStore store = QuickstartDemo.store()) {
+        assertTrue(store instanceof JdbcFeatureStore, () -> "default store: " + store);
+      }
+      System.setProperty(QuickstartDemo.STORE_PROPERTY, "memory");
+      try (FeatureStore store = QuickstartDemo.store()) {
+        assertFalse(store instanceof JdbcFeatureStore, () -> "memory store: " + store);
+      }
+      System.setProperty(QuickstartDemo.STORE_PROPERTY, "redis");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, QuickstartDemo::store);
+      assertTrue(e.getMessage().contains("'redis'"), e.getMessage());
+    } finally {
+      if (before == null) {
+        System.clearProperty(QuickstartDemo.STORE_PROPERTY);
+      } else {
+        System.setProperty(QuickstartDemo.STORE_PROPERTY, before);
+      }
     }
   }
 
