@@ -36,8 +36,10 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li><b>No idle waiting by default.</b> Whatever is queued runs as soon as a worker is free; while
  *       the model is busy, newly arriving requests queue and the next free worker takes them all as
- *       one batch. When nothing is queued and a worker slot is free, the caller's own thread runs its
- *       request (see {@link Builder#callerRuns}), which saves two thread hand-offs at low load.
+ *       one batch. When a worker slot is free, the caller's own thread runs the model (see
+ *       {@link Builder#callerRuns}): its request alone if nothing is queued, else the head of the
+ *       queue with its request behind it, as a worker would have. That saves two thread hand-offs
+ *       per request at low load and a worker wake-up whenever a caller arrives first.
  *       {@link Builder#maxLinger} makes a worker wait for more rows, for those who measured a gain.
  *   <li><b>A cap on rows per model call</b>, the smaller of {@link Builder#maxBatchRows} and what the
  *       {@linkplain Builder#latencyTarget latency target} allows. The batcher learns online what a
@@ -105,6 +107,8 @@ public final class BatchingPredictor implements Predictor {
   /** Signalled when the last model call ends after close. */
   private final Condition idle = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** Batch buffers of the free slots, most recently used first (warm in cache). */
+  private final ArrayDeque<float[]> spareBuffers = new ArrayDeque<>();
   private int queuedRows;
   private int busy;
   private boolean closed;
@@ -221,12 +225,16 @@ public final class BatchingPredictor implements Predictor {
       return CompletableFuture.failedFuture(p.timeout(now));
     }
     boolean inline = false;
+    List<Slice> batch = null;
+    float[] buffer = null;
+    List<Pending> dropped = null;
     lock.lock();
     try {
       if (closed) {
         return CompletableFuture.failedFuture(new IllegalStateException("batching predictor is closed"));
       }
-      if (callerRuns && queue.isEmpty() && busy < workerCount && rows.rowCount() <= rowLimit) {
+      boolean slotFree = callerRuns && busy < workerCount;
+      if (slotFree && queue.isEmpty() && rows.rowCount() <= rowLimit) {
         busy++;
         inline = true;
       } else if (queuedRows + rows.rowCount() > maxQueuedRows) {
@@ -237,13 +245,25 @@ public final class BatchingPredictor implements Predictor {
       } else {
         queue.addLast(p);
         queuedRows += rows.rowCount();
-        work.signal();
+        if (slotFree && (maxLingerNanos == 0 || queuedRows >= rowLimit)) {
+          // A slot is free but requests wait (a worker has not woken yet, or this request is larger
+          // than the cap): run the head of the queue here rather than hand it to a worker and park.
+          busy++;
+          dropped = new ArrayList<>(0);
+          batch = drain(dropped);
+          buffer = takeBuffer();
+        }
+        if (!queue.isEmpty()) {
+          work.signal();
+        }
       }
     } finally {
       lock.unlock();
     }
     if (inline) {
       runInline(p);
+    } else if (batch != null) {
+      runOnCaller(batch, buffer, dropped);
     }
     return p.future;
   }
@@ -310,14 +330,49 @@ public final class BatchingPredictor implements Predictor {
     } catch (Throwable e) {
       p.future.completeExceptionally(e);
     } finally {
-      releaseSlot();
+      releaseSlot(null);
     }
   }
 
-  private void releaseSlot() {
+  /** Runs a batch drained in {@link #predictWithin} on the caller's thread, as a worker would. */
+  private void runOnCaller(List<Slice> batch, float[] buffer, List<Pending> dropped) {
+    failExpired(dropped);
+    try {
+      if (!batch.isEmpty()) {
+        buffer = ensureCapacity(buffer, batch);
+        run(batch, buffer);
+        finish(batch);
+      }
+    } finally {
+      releaseSlot(buffer);
+    }
+  }
+
+  /**
+   * A batch buffer for a slot being taken, under the lock. There are at most {@code workers} slots,
+   * so at most that many buffers ever exist, whichever threads run the batches.
+   */
+  private float[] takeBuffer() {
+    float[] b = spareBuffers.pollFirst();
+    return b != null ? b : new float[0];
+  }
+
+  private void failExpired(List<Pending> dropped) {
+    for (Pending p : dropped) {
+      expired.increment();
+      p.future.completeExceptionally(p.timeout(ticker.getAsLong()));
+    }
+    dropped.clear();
+  }
+
+  /** Frees a slot and returns its batch buffer, if it had one, for the next batch. */
+  private void releaseSlot(float[] buffer) {
     lock.lock();
     try {
       busy--;
+      if (buffer != null) {
+        spareBuffers.addFirst(buffer);
+      }
       if (!queue.isEmpty()) {
         work.signal();
       }
@@ -330,10 +385,10 @@ public final class BatchingPredictor implements Predictor {
   }
 
   private void workerLoop() {
-    float[] buffer = new float[0];
     List<Pending> dropped = new ArrayList<>();
     while (true) {
       List<Slice> batch;
+      float[] buffer;
       lock.lock();
       try {
         if (!awaitWork()) {
@@ -341,17 +396,14 @@ public final class BatchingPredictor implements Predictor {
         }
         busy++;
         batch = drain(dropped);
+        buffer = takeBuffer();
         if (!queue.isEmpty()) {
           work.signal();
         }
       } finally {
         lock.unlock();
       }
-      for (Pending p : dropped) {
-        expired.increment();
-        p.future.completeExceptionally(p.timeout(ticker.getAsLong()));
-      }
-      dropped.clear();
+      failExpired(dropped);
       try {
         if (!batch.isEmpty()) {
           buffer = ensureCapacity(buffer, batch);
@@ -359,7 +411,7 @@ public final class BatchingPredictor implements Predictor {
           finish(batch);
         }
       } finally {
-        releaseSlot();
+        releaseSlot(buffer);
       }
     }
   }
@@ -416,6 +468,7 @@ public final class BatchingPredictor implements Predictor {
       }
       if (p.nextRow == 0) {
         queueWait.record(now - p.enqueuedAt, TimeUnit.NANOSECONDS);
+        p.scores = new float[p.rows.rowCount()];
       }
       int take = Math.min(p.rows.rowCount() - p.nextRow, limit - rows);
       batch.add(new Slice(p, p.nextRow, take));
@@ -532,7 +585,8 @@ public final class BatchingPredictor implements Predictor {
     final long enqueuedAt;
     final long deadline;
     final long budgetNanos;
-    final float[] scores;
+    /** Allocated when the first slice is taken; a request run inline never needs it. */
+    float[] scores;
     final CompletableFuture<Prediction> future = new CompletableFuture<>();
     int nextRow;
     int inFlight;
@@ -544,7 +598,6 @@ public final class BatchingPredictor implements Predictor {
       this.enqueuedAt = enqueuedAt;
       this.deadline = deadline;
       this.budgetNanos = budgetNanos;
-      this.scores = new float[rows.rowCount()];
     }
 
     PredictionTimeoutException timeout(long now) {
@@ -646,9 +699,11 @@ public final class BatchingPredictor implements Predictor {
     }
 
     /**
-     * Whether a caller whose request finds the batcher idle (nothing queued, a slot free) runs it on
-     * its own thread instead of handing it to a worker (default true). Turn it off when callers'
-     * threads must never run the model.
+     * Whether a caller that finds a slot free runs the model on its own thread instead of handing the
+     * work to a worker (default true): its request alone when nothing is queued, else a batch from
+     * the head of the queue (with its own rows if they fit), taken as a worker would take it; with a
+     * {@link #maxLinger} the caller takes queued rows only once they reach the cap. Turn it off
+     * when callers' threads must never run the model.
      */
     public Builder callerRuns(boolean callerRuns) {
       once(this.callerRuns, "callerRuns");

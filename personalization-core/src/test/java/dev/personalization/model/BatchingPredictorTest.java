@@ -80,6 +80,50 @@ class BatchingPredictorTest {
   }
 
   @Test
+  void aCallerThatFindsASlotFreeRunsTheQueuedRequestsWithItsOwnOnItsThread() throws Exception {
+    // The hour's linger keeps the woken worker from taking the queued request, so the slot is
+    // free with a request waiting when the last caller arrives; its rows fill the cap.
+    FakePredictor model = new FakePredictor().closedGate();
+    try (BatchingPredictor batcher = BatchingPredictor.builder(model).workers(1)
+        .maxBatchRows(10).minBatchRows(10).maxLinger(Duration.ofHours(1)).ticker(() -> 0L).build()) {
+      var entered = model.expectCalls(1);
+      List<CompletableFuture<Prediction>> first = new ArrayList<>();
+      Thread holder = new Thread(() -> first.add(batcher.predictWithin(FakePredictor.rows(3, 0), LONG)), "holder");
+      holder.start();
+      assertTrue(entered.await(30, TimeUnit.SECONDS), "the first request runs inline and holds the only slot");
+      FeatureRows queuedRows = FakePredictor.rows(4, 100);
+      CompletableFuture<Prediction> queued = batcher.predictWithin(queuedRows, LONG);
+      assertEquals(List.of(3), new ArrayList<>(model.callRows), "no slot free: queued");
+      model.openAll();
+      holder.join(30_000);
+      get(first.get(0));
+
+      FeatureRows lastRows = FakePredictor.rows(6, 200);
+      CompletableFuture<Prediction> last = batcher.predictWithin(lastRows, LONG);
+      assertTrue(last.isDone() && queued.isDone(), "the caller ran the batch before returning");
+      assertArrayEquals(FakePredictor.expected(queuedRows), get(queued).scores());
+      assertArrayEquals(FakePredictor.expected(lastRows), get(last).scores());
+      assertEquals(List.of(3, 4 + 6), new ArrayList<>(model.callRows), "one call for the queued and the new request");
+      assertEquals(Set.of("holder", Thread.currentThread().getName()), model.threadNames);
+    }
+  }
+
+  @Test
+  void aCallerWhoseRequestExceedsTheCapRunsTheFirstSliceItselfAndWorkersTheRest() throws Exception {
+    FakePredictor model = new FakePredictor();
+    try (BatchingPredictor batcher = BatchingPredictor.builder(model).workers(2)
+        .maxBatchRows(10).minBatchRows(10).build()) {
+      FeatureRows big = FakePredictor.rows(35, 0);
+      assertArrayEquals(FakePredictor.expected(big), get(batcher.predictWithin(big, LONG)).scores());
+      List<Integer> sizes = new ArrayList<>(model.callRows);
+      sizes.sort(null);
+      assertEquals(List.of(5, 10, 10, 10), sizes);
+      assertTrue(model.threadNames.contains(Thread.currentThread().getName()), "the caller took a slice: " + model.threadNames);
+      assertTrue(model.threadNames.size() >= 2, "a worker took the slices the caller left: " + model.threadNames);
+    }
+  }
+
+  @Test
   void aRequestLargerThanTheCapIsSplitAndItsSlicesRunInParallel() throws Exception {
     FakePredictor model = new FakePredictor().closedGate();
     try (BatchingPredictor batcher = BatchingPredictor.builder(model).workers(2).callerRuns(false)
