@@ -96,7 +96,8 @@ public final class OnnxPredictor implements Predictor {
   private final List<InputBinding> inputs;
   private final String outputName;
   private final boolean outputIsColumn;
-  private final boolean[] idColumn;
+  /** Indices of the feature columns that feed int64 inputs. */
+  private final int[] idColumns;
   private final ConcurrentLinkedQueue<IoBuffers> buffers = new ConcurrentLinkedQueue<>();
   /** One for being open, one per call in flight; the session closes when it reaches zero. */
   private final AtomicInteger users = new AtomicInteger(1);
@@ -130,7 +131,7 @@ public final class OnnxPredictor implements Predictor {
           }
         }
       }
-      this.idColumn = ids;
+      this.idColumns = java.util.stream.IntStream.range(0, ids.length).filter(c -> ids[c]).toArray();
       Map.Entry<String, Boolean> out = bindOutput(s);
       this.outputName = out.getKey();
       this.outputIsColumn = out.getValue();
@@ -286,14 +287,18 @@ public final class OnnxPredictor implements Predictor {
   private void validate(FeatureRows rows) {
     float[] d = rows.data();
     int w = rows.width();
-    for (int r = 0, n = rows.rowCount(); r < n; r++) {
-      int base = r * w;
-      for (int c = 0; c < w; c++) {
-        float v = d[base + c];
-        if (!Float.isFinite(v)) {
-          throw new InvalidRowException(r, columns.get(c), "is " + v + "; model inputs must be finite");
-        }
-        if (idColumn[c] && (v != Math.rint(v) || Math.abs(v) > (1 << 24))) {
+    // One flat pass over the block (a tight loop the JIT unrolls); row-major order, so the first
+    // bad value found is the one the error names.
+    for (int i = 0, end = rows.rowCount() * w; i < end; i++) {
+      float v = d[i];
+      if (!(Math.abs(v) <= Float.MAX_VALUE)) {
+        throw new InvalidRowException(i / w, columns.get(i % w), "is " + v + "; model inputs must be finite");
+      }
+    }
+    for (int r = 0, n = rows.rowCount(); idColumns.length > 0 && r < n; r++) {
+      for (int c : idColumns) {
+        float v = d[r * w + c];
+        if (v != Math.rint(v) || Math.abs(v) > (1 << 24)) {
           throw new InvalidRowException(r, columns.get(c), "id value " + v + " is not an integer a float holds exactly");
         }
       }
@@ -339,8 +344,9 @@ public final class OnnxPredictor implements Predictor {
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
     for (int r = 0; r < 2 * probes; r++) {
       for (int c = 0; c < w; c++) {
-        float v = idColumn[c] ? 0f : (float) rnd.nextDouble();
-        batch[r * w + c] = r < probes || idColumn[c] ? v : 50f + 100f * v;
+        boolean id = ids(c);
+        float v = id ? 0f : (float) rnd.nextDouble();
+        batch[r * w + c] = r < probes || id ? v : 50f + 100f * v;
       }
     }
     float[] together = run(new FeatureRows(batch, 2 * probes, w));
@@ -351,6 +357,15 @@ public final class OnnxPredictor implements Predictor {
         throw new ModelLoadException(source, "scores a probe row as " + alone + " / " + together[r]);
       }
       if (Math.abs(alone - together[r]) > BATCH_DEPENDENCE_TOLERANCE * Math.max(1f, Math.abs(alone))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean ids(int column) {
+    for (int c : idColumns) {
+      if (c == column) {
         return true;
       }
     }
@@ -417,7 +432,7 @@ public final class OnnxPredictor implements Predictor {
         cols[i] = c;
         unused.remove(names.get(i));
       }
-      out.add(new InputBinding(name, t.type, cols, shape.length));
+      out.add(new InputBinding(name, t.type, cols, shape.length, columns.size()));
     }
     if (!unused.isEmpty()) {
       throw new ModelLoadException(source, "feature columns " + unused + " feed no model input: the model's inputs "
@@ -478,12 +493,19 @@ public final class OnnxPredictor implements Predictor {
     final OnnxJavaType type;
     final int[] columns;
     final int rank;
+    /** Whether this input takes every column of a row, in row order: the rows copy in one block. */
+    final boolean wholeRow;
 
-    InputBinding(String name, OnnxJavaType type, int[] columns, int rank) {
+    InputBinding(String name, OnnxJavaType type, int[] columns, int rank, int rowWidth) {
       this.name = name;
       this.type = type;
       this.columns = columns;
       this.rank = rank;
+      boolean identity = columns.length == rowWidth;
+      for (int i = 0; identity && i < columns.length; i++) {
+        identity = columns[i] == i;
+      }
+      this.wholeRow = identity;
     }
 
     /** Copies this input's columns of every row into {@code buffer} and wraps it, without a copy. */
@@ -495,6 +517,10 @@ public final class OnnxPredictor implements Predictor {
       long[] shape = rank == 2 ? new long[] {n, k} : new long[] {n};
       if (type == OnnxJavaType.FLOAT) {
         FloatBuffer f = buffer.clear().asFloatBuffer();
+        if (wholeRow) {
+          // One bulk copy instead of a put per value: the main Java-side cost of a call otherwise.
+          return OnnxTensor.createTensor(env, f.put(d, 0, n * k).flip(), shape);
+        }
         for (int r = 0; r < n; r++) {
           int base = r * w;
           for (int c : columns) {
