@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,6 +35,10 @@ public class BatchingOnnxBenchmark {
   /** One model, and one batcher in front of another instance of it. */
   @State(Scope.Benchmark)
   public static class Models {
+    /** The batcher's cap on rows per call; its default unless {@code -p maxBatchRows=...}. */
+    @Param({"" + BatchingPredictor.DEFAULT_MAX_BATCH_ROWS})
+    public int maxBatchRows;
+
     List<String> columns;
     OnnxPredictor direct;
     BatchingPredictor batched;
@@ -44,7 +49,9 @@ public class BatchingOnnxBenchmark {
       columns = StandardRankingModel.shippedColumns();
       direct = OnnxPredictor.standardRankingModel(columns);
       registry = new SimpleMeterRegistry();
-      batched = BatchingPredictor.builder(OnnxPredictor.standardRankingModel(columns)).meterRegistry(registry).build();
+      batched = BatchingPredictor.builder(OnnxPredictor.standardRankingModel(columns))
+          .maxBatchRows(maxBatchRows).minBatchRows(Math.min(maxBatchRows, BatchingPredictor.DEFAULT_MIN_BATCH_ROWS))
+          .meterRegistry(registry).build();
     }
 
     @TearDown(Level.Trial)
