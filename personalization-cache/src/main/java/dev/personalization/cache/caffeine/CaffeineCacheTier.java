@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,8 @@ final class CaffeineCacheTier implements CacheTier {
 
 
   private final String name;
-  private final Cache<String, FeatureVector> cache;
-  private final VectorExpiry expiry = new VectorExpiry();
+  private final Cache<String, StoredVector> cache;
+  private final Ticker ticker;
   private final String bound;
   private final MeterRegistry meterRegistry;
   private final List<Meter> meters;
@@ -33,21 +34,20 @@ final class CaffeineCacheTier implements CacheTier {
 
   CaffeineCacheTier(String name, boolean byBytes, long bound, Ticker ticker, MeterRegistry meterRegistry) {
     this.name = name;
+    this.ticker = ticker;
     this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
     this.meterRegistry = meterRegistry;
-    Caffeine<String, FeatureVector> builder = Caffeine.newBuilder()
-        // Maintenance (expiry, eviction) on the writing thread, not ForkJoinPool.commonPool(): no
-        // static pool on the request path, and a bulk back-fill does not wait for a busy pool.
+    // No Caffeine expiry policy: each entry's deadline is checked on read (see StoredVector for
+    // why), and an expired entry is removed when it is found or evicted by the bound.
+    Caffeine<Object, Object> builder = Caffeine.newBuilder()
+        // Maintenance (eviction) on the writing thread, not ForkJoinPool.commonPool(): no static
+        // pool on the request path, and a bulk back-fill does not wait for a busy pool.
         .executor(Runnable::run)
         .ticker(ticker)
-        .recordStats()
-        .expireAfter(expiry);
-    if (byBytes) {
-      builder.maximumWeight(bound).weigher(CaffeineCacheTier::weigh);
-    } else {
-      builder.maximumSize(bound);
-    }
-    this.cache = builder.build();
+        .recordStats();
+    this.cache = byBytes
+        ? builder.maximumWeight(bound).weigher(CaffeineCacheTier::weigh).build()
+        : builder.maximumSize(bound).<String, StoredVector>build();
     this.meters = meterRegistry == null ? List.of() : bindMetrics(meterRegistry);
   }
 
@@ -65,8 +65,8 @@ final class CaffeineCacheTier implements CacheTier {
     return registry.getMeters().stream().filter(m -> !before.contains(m.getId())).toList();
   }
 
-  private static int weigh(String key, FeatureVector value) {
-    long bytes = (long) value.estimatedBytes() + (long) Character.BYTES * key.length();
+  private static int weigh(String key, StoredVector value) {
+    long bytes = (long) value.vector().estimatedBytes() + (long) Character.BYTES * key.length();
     // Caffeine weights are ints; no realistic entry comes near the limit, but saturate rather than wrap.
     return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
@@ -83,7 +83,15 @@ final class CaffeineCacheTier implements CacheTier {
 
   @Override
   public FeatureVector getIfPresent(String key) {
-    return cache.getIfPresent(key);
+    StoredVector stored = cache.getIfPresent(key);
+    if (stored == null) {
+      return null;
+    }
+    if (stored.expiredAt(ticker.read())) {
+      cache.asMap().remove(key, stored);
+      return null;
+    }
+    return stored.vector();
   }
 
   @Override
@@ -92,16 +100,27 @@ final class CaffeineCacheTier implements CacheTier {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    return CompletableFuture.completedFuture(cache.getAllPresent(keys));
+    Map<String, StoredVector> present = cache.getAllPresent(keys);
+    long now = ticker.read();
+    Map<String, FeatureVector> found = new HashMap<>(present.size() * 2);
+    for (Map.Entry<String, StoredVector> e : present.entrySet()) {
+      if (e.getValue().expiredAt(now)) {
+        cache.asMap().remove(e.getKey(), e.getValue());
+      } else {
+        found.put(e.getKey(), e.getValue().vector());
+      }
+    }
+    return CompletableFuture.completedFuture(found);
   }
 
   @Override
   public CompletableFuture<Void> putAll(Collection<CacheEntry> entries) {
     Objects.requireNonNull(entries, "entries");
+    long now = ticker.read();
     for (CacheEntry e : entries) {
-      FeatureVector incoming = e.value();
+      StoredVector incoming = StoredVector.of(e.value(), now, saturatedNanos(e.ttl()));
       // One atomic compute per key, so concurrent writers cannot interleave a check and a put.
-      expiry.write(cache, e.key(), saturatedNanos(e.ttl()), (k, held) -> newer(held, incoming));
+      cache.asMap().compute(e.key(), (k, held) -> newer(held, incoming, now));
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -111,16 +130,23 @@ final class CaffeineCacheTier implements CacheTier {
   public CompletableFuture<Void> putAllIf(Collection<CacheEntry> entries, java.util.function.Predicate<String> stillValid) {
     Objects.requireNonNull(entries, "entries");
     Objects.requireNonNull(stillValid, "stillValid");
+    long now = ticker.read();
     for (CacheEntry e : entries) {
-      FeatureVector incoming = e.value();
-      expiry.write(cache, e.key(), saturatedNanos(e.ttl()), (k, held) -> stillValid.test(k) ? newer(held, incoming) : held);
+      StoredVector incoming = StoredVector.of(e.value(), now, saturatedNanos(e.ttl()));
+      cache.asMap().compute(e.key(), (k, held) -> stillValid.test(k) ? newer(held, incoming, now) : held);
     }
     return CompletableFuture.completedFuture(null);
   }
 
-  /** The SPI's version rule: the held value stays unless the incoming one is at least as new. */
-  private static FeatureVector newer(FeatureVector held, FeatureVector incoming) {
-    return held != null && held.version() > incoming.version() ? held : incoming;
+  /**
+   * The SPI's version rule: a live held value stays unless the incoming one is at least as new. A
+   * kept value keeps its deadline, so a rejected write cannot prolong it; an expired one is gone.
+   */
+  private static StoredVector newer(StoredVector held, StoredVector incoming, long now) {
+    if (held == null || held.expiredAt(now)) {
+      return incoming;
+    }
+    return held.vector().version() > incoming.vector().version() ? held : incoming;
   }
 
   /** Duration.toNanos throws beyond ~292 years; such a TTL means "as long as Caffeine allows". */
@@ -162,7 +188,7 @@ final class CaffeineCacheTier implements CacheTier {
   }
 
   /** The underlying cache, for tests in this package that need {@code cleanUp()} or its policy. */
-  Cache<String, FeatureVector> caffeine() {
+  Cache<String, StoredVector> caffeine() {
     return cache;
   }
 

@@ -22,8 +22,10 @@ import java.util.Objects;
  * <p>The tier it builds:
  *
  * <ul>
- *   <li>expires every entry after the TTL its {@link CacheEntry} carries (Caffeine variable
- *       expiration); reads do not extend it;
+ *   <li>never returns an entry past the TTL its {@link CacheEntry} carries; reads do not extend
+ *       it. The deadline is checked on read rather than by a Caffeine expiry policy (which costs
+ *       shared writes on every hit), so an expired entry leaves when it is next read or when the
+ *       bound evicts it: size the tier for the working set, as for any LRU cache;
  *   <li>never replaces a value with a larger {@link FeatureVector#version()}: an older write is
  *       dropped, an equal or newer one replaces the held value and its TTL;
  *   <li>answers {@link CacheTier#inProcess()} with {@code true}, so {@link TieredCache} reads it with

@@ -67,6 +67,20 @@ class CaffeineTierTest extends CacheTierContract {
   }
 
   @Test
+  void anExpiredEntryFoundByAReadLeavesTheCache() throws Exception {
+    CacheTier tier = tierWithFakeTime();
+    put(tier, "a", v(1), Duration.ofSeconds(1));
+    put(tier, "b", v(1), Duration.ofSeconds(1));
+    put(tier, "c", v(1), Duration.ofHours(1));
+    advance(Duration.ofSeconds(2));
+
+    assertNull(tier.getIfPresent("a"));
+    assertEquals(Map.of("c", v(1)), await(tier.getAll(List.of("b", "c"))));
+    caffeine(tier).caffeine().cleanUp();
+    assertEquals(1, caffeine(tier).caffeine().estimatedSize(), "only the live entry is left");
+  }
+
+  @Test
   void eachEntryKeepsItsOwnTtl() throws Exception {
     CacheTier tier = tierWithFakeTime();
     await(tier.putAll(List.of(
