@@ -2,12 +2,10 @@ package dev.personalization.bench.jmh;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.personalization.cache.CacheTier;
 import dev.personalization.cache.FreshnessClass;
 import dev.personalization.cache.TieredCache;
 import dev.personalization.feature.FeatureVector;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +24,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The L1 hit path and what each layer above raw Caffeine costs: a raw Caffeine lookup on a
- * size-bounded cache, a raw Caffeine lookup configured as the tier configures it (variable expiry,
- * statistics, maintenance on the caller's thread), the Caffeine tier's lookup (adds the value
- * wrapper and the version rule), and {@link TieredCache} over that tier (adds freshness dispatch,
- * hit counting and a completed future), for one key (a user group) and for the 200 item keys a
- * request looks up in bulk.
+ * size-bounded cache, a raw Caffeine lookup configured as the tier configures it (statistics,
+ * maintenance on the caller's thread), the Caffeine tier's lookup (adds the value wrapper and the
+ * per-entry deadline check), and {@link TieredCache} over that tier (adds freshness dispatch, hit
+ * counting and a completed future), for one key (a user group) and for the 200 item keys a request
+ * looks up in bulk.
  *
- * <p>The fair overhead ratio is {@code tieredCacheGet / rawVariableExpiryGet}: the variable-expiry
- * timer wheel and statistics are Caffeine's own cost of per-entry TTLs, which any cache with
- * freshness classes pays.
+ * <p>The overhead ratio the issue asks for is {@code tieredCacheGet / rawCaffeineGet};
+ * {@code rawLikeTierGet} separates Caffeine's own statistics from our layers.
  *
  * <p>Keys rotate through the whole fixture so the lookups are not all in the CPU cache.
  */
@@ -48,7 +45,7 @@ public class HotPathBenchmark {
 
   private BenchFixture fixture;
   private Cache<String, FeatureVector> raw;
-  private Cache<String, FeatureVector> rawVariableExpiry;
+  private Cache<String, FeatureVector> rawLikeTier;
   private CacheTier tier;
   private TieredCache tiered;
   private String[] userKeys;
@@ -59,13 +56,12 @@ public class HotPathBenchmark {
     fixture = new BenchFixture();
     raw = Caffeine.newBuilder().maximumSize(2L * fixture.vectorsByKey.size()).build();
     raw.putAll(fixture.vectorsByKey);
-    rawVariableExpiry = Caffeine.newBuilder()
+    rawLikeTier = Caffeine.newBuilder()
         .maximumSize(2L * fixture.vectorsByKey.size())
         .executor(Runnable::run)
         .recordStats()
-        .expireAfter(Expiry.<String, FeatureVector>writing((key, value) -> Duration.ofMinutes(5)))
         .build();
-    rawVariableExpiry.putAll(fixture.vectorsByKey);
+    rawLikeTier.putAll(fixture.vectorsByKey);
     tier = fixture.filledL1();
     tiered = fixture.tieredOver(tier);
     List<String> keys = new ArrayList<>();
@@ -106,8 +102,8 @@ public class HotPathBenchmark {
   }
 
   @Benchmark
-  public FeatureVector rawVariableExpiryGet(Cursor c) {
-    return rawVariableExpiry.getIfPresent(userKeys[c.advance(userKeys.length)]);
+  public FeatureVector rawLikeTierGet(Cursor c) {
+    return rawLikeTier.getIfPresent(userKeys[c.advance(userKeys.length)]);
   }
 
   @Benchmark
@@ -126,8 +122,8 @@ public class HotPathBenchmark {
   }
 
   @Benchmark
-  public Map<String, FeatureVector> rawVariableExpiryGetAll200(Cursor c) {
-    return rawVariableExpiry.getAllPresent(itemBatches.get(c.advance(itemBatches.size())));
+  public Map<String, FeatureVector> rawLikeTierGetAll200(Cursor c) {
+    return rawLikeTier.getAllPresent(itemBatches.get(c.advance(itemBatches.size())));
   }
 
   @Benchmark
