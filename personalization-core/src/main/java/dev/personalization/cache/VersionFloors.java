@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The newest value version this instance has learnt of per key, from its own write-through and from
@@ -27,7 +27,7 @@ final class VersionFloors {
   private final ConcurrentHashMap<String, Floor> floors = new ConcurrentHashMap<>();
   private final long retentionNanos;
   private final int maxKeys;
-  private final AtomicInteger raisesSinceSweep = new AtomicInteger();
+  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
 
   VersionFloors(Duration retention, int maxKeys) {
     this.retentionNanos = retention.toNanos();
@@ -43,7 +43,11 @@ final class VersionFloors {
     Floor fresh = new Floor(version, now);
     floors.merge(key, fresh, (held, incoming) ->
         held.version > incoming.version && !expired(held, now) ? held : incoming);
-    if (raisesSinceSweep.incrementAndGet() >= 1024 || floors.size() > maxKeys) {
+    // A sweep scans the whole map, so it runs once per quarter retention (expired floors then live
+    // at most 1.25 retentions) or when the map is over its bound; never once per N raises, which
+    // under a steady write rate made every raise pay a share of a full scan.
+    long last = lastSweepNanos.get();
+    if ((now - last > retentionNanos / 4 && lastSweepNanos.compareAndSet(last, now)) || floors.size() > maxKeys) {
       sweep(now);
     }
   }
@@ -82,7 +86,6 @@ final class VersionFloors {
   }
 
   private void sweep(long now) {
-    raisesSinceSweep.set(0);
     floors.values().removeIf(f -> expired(f, now));
     if (floors.size() > maxKeys) {
       // Over the bound within one retention period: shed a quarter, in map order.

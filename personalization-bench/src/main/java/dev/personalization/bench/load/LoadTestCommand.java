@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * --url URL              load an HTTP service at URL instead of the in-process engine
  * --threads N            sender threads [1]
  * --arrivals fixed|poisson   [fixed]
- * --engine NAME          in-process engine configuration: default or full [default]; see {@link #ENGINES}
+ * --engine NAME          in-process engine: default, full or full-cached [default]; see {@link #ENGINES}
  * --workload standard|small  the synthetic shop [standard; small with --short]
  * --max-rps N            never offer more [1000000]
  * --seed N               workload seed [42]
@@ -57,13 +57,14 @@ public final class LoadTestCommand {
 
   /**
    * The in-process engine configurations, by name, registered explicitly: {@code default} (Caffeine
-   * L1, in-memory store, logistic model) and {@code full} (adds a local Redis L2, the ONNX MLP behind
-   * the model-output cache and the batcher, and the JDBC store on a local PostgreSQL; see
-   * {@link FullPipelineFactory}).
+   * L1, in-memory store, logistic model), {@code full} (adds a local Redis L2, the ONNX MLP and the
+   * JDBC store on a local PostgreSQL; see {@link FullPipelineFactory}) and {@code full-cached} (the
+   * same with the model behind the model-output cache and the batcher).
    */
   static final Map<String, Supplier<EngineFactory>> ENGINES = Map.of(
       "default", EngineFactory::defaults,
-      "full", FullPipelineFactory::new);
+      "full", () -> new FullPipelineFactory(false),
+      "full-cached", () -> new FullPipelineFactory(true));
 
   private LoadTestCommand() {
   }
@@ -84,7 +85,7 @@ public final class LoadTestCommand {
       err.println("load test: " + e.getMessage());
       err.println("usage: LoadTestCommand [--rps 100,500,1000,2000] [--step-duration 300s] [--warmup 10s] [--short] "
           + "[--no-extend] [--stress] [--slo 100ms] [--out target/load-report] [--url http://...] [--threads 1] "
-          + "[--arrivals fixed|poisson] [--engine default|full] [--workload standard|small] [--max-rps N] [--reruns N] "
+          + "[--arrivals fixed|poisson] [--engine default|full|full-cached] [--workload standard|small] [--max-rps N] [--reruns N] "
           + "[--max-send-lag 1ms] [--stress-from RPS] [--seed N]");
       return 2;
     }
