@@ -125,7 +125,11 @@ class RedisSentinelIT {
       assertNotNull(rawGet(master, "sentinel:" + KEY), "the value is not on the master");
 
       try (StatefulRedisSentinelConnection<String, String> s = sentinelConnection()) {
-        assertEquals("OK", s.sync().failover(MASTER));
+        // Sentinel learns of the replica from the master's INFO, polled every few seconds: until
+        // it has, a failover is refused with NOGOODSLAVE. Ask again until it is accepted.
+        // (awaitTrue treats the refusal, an exception, as "not yet".)
+        awaitTrue("Sentinel to accept a failover (it must know a replica first)", Duration.ofSeconds(30),
+            () -> "OK".equals(s.sync().failover(MASTER)));
         awaitTrue("Sentinel to name the replica as master", Duration.ofSeconds(30), () -> {
           SocketAddress address = s.sync().getMasterAddrByName(MASTER);
           return address.toString().endsWith(":" + replica.port());
