@@ -529,6 +529,7 @@ public final class TieredCache {
    * than a version this instance knows of is left out.
    */
   private void putResults(Map<String, FeatureVector> values, List<String> keys, Map<String, FeatureVector> found) {
+    List<String> behind = null;
     for (String key : keys) {
       FeatureVector v = values.get(key);
       if (v == null) {
@@ -542,7 +543,24 @@ public final class TieredCache {
         stale.increment();
         continue;
       }
+      // This instance is about to serve v: from now on it must not serve anything older. A value
+      // read from a lower tier can be newer than a write this instance is still making (another
+      // instance wrote it, and its announcement has not arrived yet); the floor makes that write
+      // skip L1, and an older copy already there is dropped.
+      if (!v.isAbsent()) {
+        floors.raise(key, v.version());
+        if (held != null && held.version() < v.version()) {
+          if (behind == null) {
+            behind = new ArrayList<>();
+          }
+          behind.add(key);
+        }
+      }
       found.put(key, v);
+    }
+    if (behind != null) {
+      List<String> drop = behind;
+      safely(0, () -> tiers.get(0).invalidateAll(drop)).exceptionally(e -> null);
     }
   }
 
