@@ -2,14 +2,17 @@ package dev.personalization.cache.redis;
 
 import dev.personalization.cache.CacheEntry;
 import dev.personalization.cache.InvalidationBus;
+import dev.personalization.cache.StableHash;
 import dev.personalization.feature.FeatureVector;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +40,7 @@ import java.util.function.Function;
 /** The tier {@link RedisTier.Builder#build()} returns; see {@link RedisTier} for its behaviour. */
 final class LettuceCacheTier implements RedisCacheTier {
 
-  private static final System.Logger LOG = System.getLogger(LettuceCacheTier.class.getName());
+  static final System.Logger LOG = System.getLogger(LettuceCacheTier.class.getName());
 
   /**
    * Writes each key only if it holds no value of a larger version: KEYS are the keys, ARGV holds
@@ -221,50 +224,93 @@ final class LettuceCacheTier implements RedisCacheTier {
 
   // --- reads -------------------------------------------------------------------------------------
 
-  /** One MGET for all keys (per slot in a cluster); a failed or skipped call is an all-miss. */
+  /**
+   * One MGET for all keys (per slot in a cluster, all sent at once); a failed or skipped call is an
+   * all-miss. The reply is decoded as Lettuce parses it ({@link MgetVectorsOutput}): each value goes
+   * from the receive buffer straight into a vector in the result map.
+   */
   @Override
   public CompletableFuture<Map<String, FeatureVector>> getAll(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
-    byte[][] redisKeys = new byte[distinct.size()][];
-    for (int i = 0; i < redisKeys.length; i++) {
-      redisKeys[i] = redisKey(distinct.get(i));
+    // TieredCache passes a set; anything else may repeat keys, which MGET would answer twice.
+    String[] distinct = (keys instanceof java.util.Set<String> set ? set : new LinkedHashSet<>(keys)).toArray(String[]::new);
+    int n = distinct.length;
+    byte[][] redisKeys = new byte[n][];
+    int[] schemaIds = new int[n];
+    for (int i = 0; i < n; i++) {
+      byte[] utf8 = distinct[i].getBytes(StandardCharsets.UTF_8);
+      // The same bytes give the key its schema id (StableHash of the UTF-8 form) and its Redis name.
+      schemaIds[i] = (int) StableHash.of(utf8);
+      redisKeys[i] = prefixed(utf8);
     }
-    return call(c -> c.mget(redisKeys)).handle((values, error) -> {
+    if (!endpoint.isCluster()) {
+      return mget(distinct, schemaIds, redisKeys, null);
+    }
+    // A cluster answers an MGET only for keys of one slot: one MGET per slot, all in flight at once.
+    Map<Integer, int[]> bySlot = slotGroups(redisKeys);
+    if (bySlot.size() == 1) {
+      return mget(distinct, schemaIds, redisKeys, null);
+    }
+    List<CompletableFuture<Map<String, FeatureVector>>> parts = new ArrayList<>(bySlot.size());
+    for (int[] indexes : bySlot.values()) {
+      parts.add(mget(distinct, schemaIds, redisKeys, indexes));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(v -> {
+      Map<String, FeatureVector> found = new HashMap<>(n * 4 / 3 + 1);
+      for (CompletableFuture<Map<String, FeatureVector>> p : parts) {
+        found.putAll(p.join());
+      }
+      return found;
+    });
+  }
+
+  /** The indexes of {@code redisKeys} grouped by cluster slot, each group in request order. */
+  private static Map<Integer, int[]> slotGroups(byte[][] redisKeys) {
+    int[] slots = new int[redisKeys.length];
+    Map<Integer, Integer> sizes = new LinkedHashMap<>();
+    for (int i = 0; i < redisKeys.length; i++) {
+      slots[i] = SlotHash.getSlot(redisKeys[i]);
+      sizes.merge(slots[i], 1, Integer::sum);
+    }
+    Map<Integer, int[]> groups = new LinkedHashMap<>();
+    Map<Integer, Integer> filled = new HashMap<>();
+    sizes.forEach((slot, size) -> groups.put(slot, new int[size]));
+    for (int i = 0; i < redisKeys.length; i++) {
+      int at = filled.merge(slots[i], 1, Integer::sum) - 1;
+      groups.get(slots[i])[at] = i;
+    }
+    return groups;
+  }
+
+  /**
+   * One MGET of {@code redisKeys} at {@code indexes} (all when null); completes with the vectors
+   * found, or an empty map if the call failed or was skipped. Corrupt values are counted and
+   * deleted.
+   */
+  private CompletableFuture<Map<String, FeatureVector>> mget(String[] keys, int[] schemaIds, byte[][] redisKeys, int[] indexes) {
+    CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE);
+    if (indexes == null) {
+      args.addKeys(redisKeys);
+    } else {
+      for (int i : indexes) {
+        args.addKey(redisKeys[i]);
+      }
+    }
+    MgetVectorsOutput output = new MgetVectorsOutput(keys, schemaIds, indexes, maxValueBytes);
+    return call(c -> c.dispatch(CommandType.MGET, output, args)).handle((found, error) -> {
       if (error != null) {
         return Map.<String, FeatureVector>of();
       }
-      Map<String, FeatureVector> found = new HashMap<>(values.size() * 2);
-      List<byte[]> bad = null;
-      for (int i = 0; i < values.size(); i++) {
-        KeyValue<byte[], byte[]> kv = values.get(i);
-        if (!kv.hasValue()) {
-          continue;
+      int[] bad = output.corrupt();
+      if (bad.length > 0) {
+        corrupt.increment(bad.length);
+        byte[][] delete = new byte[bad.length][];
+        for (int i = 0; i < bad.length; i++) {
+          delete[i] = redisKeys[bad[i]];
         }
-        String key = distinct.get(i);
-        byte[] bytes = kv.getValue();
-        if (VectorCodec.isTombstone(bytes)) {
-          continue;
-        }
-        try {
-          if (bytes.length > maxValueBytes) {
-            throw new CorruptValueException(key, "is " + bytes.length + " bytes, over the limit of " + maxValueBytes);
-          }
-          found.put(key, VectorCodec.decode(key, bytes));
-        } catch (RuntimeException e) {
-          corrupt.increment();
-          LOG.log(System.Logger.Level.DEBUG, () -> "dropping a corrupt value: " + e.getMessage());
-          if (bad == null) {
-            bad = new ArrayList<>();
-          }
-          bad.add(redisKeys[i]);
-        }
-      }
-      if (bad != null) {
-        byte[][] delete = bad.toArray(byte[][]::new);
         call(c -> c.unlink(delete));
       }
       return found;
@@ -517,7 +563,10 @@ final class LettuceCacheTier implements RedisCacheTier {
   }
 
   byte[] redisKey(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    return prefixed(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private byte[] prefixed(byte[] k) {
     byte[] out = new byte[prefix.length + k.length];
     System.arraycopy(prefix, 0, out, 0, prefix.length);
     System.arraycopy(k, 0, out, prefix.length, k.length);

@@ -2,8 +2,8 @@ package dev.personalization.cache.redis;
 
 import dev.personalization.cache.StableHash;
 import dev.personalization.feature.FeatureVector;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.zip.CRC32C;
 
@@ -110,48 +110,86 @@ public final class VectorCodec {
    */
   public static FeatureVector decode(String key, byte[] encoded) {
     Objects.requireNonNull(encoded, "encoded");
-    if (encoded.length < HEADER_BYTES + TRAILER_BYTES) {
-      throw new CorruptValueException(key, "is " + encoded.length + " bytes, shorter than any vector");
+    return decode(key, schemaId(key), ByteBuffer.wrap(encoded));
+  }
+
+  /**
+   * Decodes the vector between {@code encoded}'s position and limit, stored under {@code key} whose
+   * {@linkplain #schemaId schema id} the caller already knows, straight from the buffer (heap or
+   * direct; the tier reads Lettuce's receive buffer this way, without copying each value into a
+   * {@code byte[]} first). Reads with absolute offsets: the buffer's position, limit and byte order
+   * are left as they were.
+   *
+   * @throws CorruptValueException if the bytes are not a vector this codec wrote for this key
+   */
+  static FeatureVector decode(String key, int expectedSchemaId, ByteBuffer encoded) {
+    int at = encoded.position();
+    int length = encoded.remaining();
+    if (length < HEADER_BYTES + TRAILER_BYTES) {
+      throw new CorruptValueException(key, "is " + length + " bytes, shorter than any vector");
     }
-    ByteBuffer b = ByteBuffer.wrap(encoded);
-    byte format = b.get();
+    // Absolute reads; Lettuce hands out big-endian views, so the duplicate is only a fallback.
+    ByteBuffer b = encoded.order() == ByteOrder.BIG_ENDIAN ? encoded : encoded.duplicate().order(ByteOrder.BIG_ENDIAN);
+    byte format = b.get(at);
     if (format != FORMAT_VERSION) {
       throw new CorruptValueException(key, "has format version " + format + ", this codec reads " + FORMAT_VERSION);
     }
-    b.get();
-    long version = b.getLong();
-    int schemaId = b.getInt();
-    int schemaVersion = b.getInt();
-    long asOf = b.getLong();
-    int n = b.getInt();
-    int m = b.getInt();
-    if (schemaId != schemaId(key)) {
+    long version = b.getLong(at + 2);
+    int schemaId = b.getInt(at + 10);
+    int schemaVersion = b.getInt(at + 14);
+    long asOf = b.getLong(at + 18);
+    int n = b.getInt(at + 26);
+    int m = b.getInt(at + 30);
+    if (schemaId != expectedSchemaId) {
       throw new CorruptValueException(key, "carries the schema id of another key");
     }
     long expected = (long) HEADER_BYTES + 4L * n + 8L * m + TRAILER_BYTES;
-    if (n < 0 || m < 0 || expected != encoded.length) {
-      throw new CorruptValueException(key, "has " + encoded.length + " bytes for " + n + " values and " + m + " references");
+    if (n < 0 || m < 0 || expected != length) {
+      throw new CorruptValueException(key, "has " + length + " bytes for " + n + " values and " + m + " references");
     }
     if (version < 0 || schemaVersion < 0) {
       throw new CorruptValueException(key, "has a negative version");
     }
+    int crcEnd = at + length - TRAILER_BYTES;
     CRC32C crc = new CRC32C();
-    crc.update(encoded, 0, encoded.length - TRAILER_BYTES);
-    if ((int) crc.getValue() != ByteBuffer.wrap(encoded).getInt(encoded.length - TRAILER_BYTES)) {
+    int position = encoded.position();
+    int limit = encoded.limit();
+    try {
+      encoded.limit(crcEnd);
+      crc.update(encoded);
+    } finally {
+      encoded.limit(limit).position(position);
+    }
+    if ((int) crc.getValue() != b.getInt(crcEnd)) {
       throw new CorruptValueException(key, "fails its checksum");
     }
     try {
       float[] values = new float[n];
-      for (int i = 0; i < n; i++) {
-        values[i] = b.getFloat();
+      int p = at + HEADER_BYTES;
+      for (int i = 0; i < n; i++, p += Float.BYTES) {
+        values[i] = b.getFloat(p);
       }
       long[] references = new long[m];
-      for (int i = 0; i < m; i++) {
-        references[i] = b.getLong();
+      for (int i = 0; i < m; i++, p += Long.BYTES) {
+        references[i] = b.getLong(p);
       }
       return FeatureVector.of(schemaVersion, version, asOf, values, references);
-    } catch (BufferUnderflowException | IllegalArgumentException e) {
+    } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       throw new CorruptValueException(key, "cannot be read: " + e);
     }
+  }
+
+  /** Whether the bytes between {@code encoded}'s position and limit are a tombstone. */
+  static boolean isTombstone(ByteBuffer encoded) {
+    if (encoded.remaining() != TOMBSTONE.length) {
+      return false;
+    }
+    int at = encoded.position();
+    for (int i = 0; i < TOMBSTONE.length; i++) {
+      if (encoded.get(at + i) != TOMBSTONE[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -27,6 +27,35 @@ class VectorCodecTest {
   }
 
   @Test
+  void decodesFromADirectBufferSliceAndLeavesItAsItWas() {
+    byte[] encoded = VectorCodec.encode(KEY, VECTOR);
+    // As Lettuce hands values over: a window of a larger (direct) receive buffer.
+    ByteBuffer receive = ByteBuffer.allocateDirect(encoded.length + 20);
+    receive.position(7);
+    receive.put(encoded);
+    receive.position(7).limit(7 + encoded.length);
+
+    FeatureVector back = VectorCodec.decode(KEY, VectorCodec.schemaId(KEY), receive);
+
+    assertEquals(VECTOR, back);
+    assertEquals(7, receive.position());
+    assertEquals(7 + encoded.length, receive.limit());
+    assertTrue(VectorCodec.isTombstone(ByteBuffer.wrap(VectorCodec.tombstone())));
+    assertTrue(!VectorCodec.isTombstone(receive));
+  }
+
+  @Test
+  void aFlippedBitInABufferIsDetectedToo() {
+    byte[] good = VectorCodec.encode(KEY, VECTOR);
+    for (int bit = 0; bit < good.length * 8; bit++) {
+      byte[] bad = good.clone();
+      bad[bit / 8] ^= (byte) (1 << (bit % 8));
+      ByteBuffer direct = ByteBuffer.allocateDirect(bad.length).put(bad).flip();
+      assertThrows(CorruptValueException.class, () -> VectorCodec.decode(KEY, VectorCodec.schemaId(KEY), direct), "bit " + bit);
+    }
+  }
+
+  @Test
   void theLayoutIsTheDocumentedOne() {
     byte[] b = VectorCodec.encode(KEY, VECTOR);
     ByteBuffer buf = ByteBuffer.wrap(b);
