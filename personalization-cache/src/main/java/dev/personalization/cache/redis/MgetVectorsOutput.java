@@ -6,6 +6,7 @@ import io.lettuce.core.output.CommandOutput;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * The reply of one {@code MGET}, decoded as it is parsed: each value is read by {@link VectorCodec}
@@ -24,6 +25,7 @@ final class MgetVectorsOutput extends CommandOutput<byte[], byte[], Map<String, 
   private final int[] schemaIds;
   private final int[] indexes;
   private final int maxValueBytes;
+  private final CRC32C checksum = new CRC32C();
   private int next;
   private int[] corrupt;
   private int corruptCount;
@@ -58,7 +60,7 @@ final class MgetVectorsOutput extends CommandOutput<byte[], byte[], Map<String, 
       if (bytes.remaining() > maxValueBytes) {
         throw new CorruptValueException(keys[i], "is " + bytes.remaining() + " bytes, over the limit of " + maxValueBytes);
       }
-      output.put(keys[i], VectorCodec.decode(keys[i], schemaIds[i], bytes));
+      output.put(keys[i], VectorCodec.decode(keys[i], schemaIds[i], bytes, checksum));
     } catch (RuntimeException e) {
       LettuceCacheTier.LOG.log(System.Logger.Level.DEBUG, () -> "dropping a corrupt value: " + e.getMessage());
       if (corrupt == null) {

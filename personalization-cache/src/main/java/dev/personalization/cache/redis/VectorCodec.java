@@ -52,6 +52,7 @@ public final class VectorCodec {
   /** Bytes after the references. */
   public static final int TRAILER_BYTES = 4;
 
+  private static final long[] NO_REFERENCES = new long[0];
   private static final byte[] TOMBSTONE = {FORMAT_VERSION, 1, -1, -1, -1, -1, -1, -1, -1, -1};
 
   private VectorCodec() {
@@ -110,7 +111,7 @@ public final class VectorCodec {
    */
   public static FeatureVector decode(String key, byte[] encoded) {
     Objects.requireNonNull(encoded, "encoded");
-    return decode(key, schemaId(key), ByteBuffer.wrap(encoded));
+    return decode(key, schemaId(key), ByteBuffer.wrap(encoded), null);
   }
 
   /**
@@ -123,6 +124,14 @@ public final class VectorCodec {
    * @throws CorruptValueException if the bytes are not a vector this codec wrote for this key
    */
   static FeatureVector decode(String key, int expectedSchemaId, ByteBuffer encoded) {
+    return decode(key, expectedSchemaId, encoded, null);
+  }
+
+  /**
+   * {@link #decode(String, int, ByteBuffer)} with a checksum object to reuse (reset here), so that
+   * decoding the values of one reply allocates none per value; null for a new one.
+   */
+  static FeatureVector decode(String key, int expectedSchemaId, ByteBuffer encoded, CRC32C checksum) {
     int at = encoded.position();
     int length = encoded.remaining();
     if (length < HEADER_BYTES + TRAILER_BYTES) {
@@ -151,7 +160,8 @@ public final class VectorCodec {
       throw new CorruptValueException(key, "has a negative version");
     }
     int crcEnd = at + length - TRAILER_BYTES;
-    CRC32C crc = new CRC32C();
+    CRC32C crc = checksum != null ? checksum : new CRC32C();
+    crc.reset();
     int position = encoded.position();
     int limit = encoded.limit();
     try {
@@ -163,18 +173,21 @@ public final class VectorCodec {
     if ((int) crc.getValue() != b.getInt(crcEnd)) {
       throw new CorruptValueException(key, "fails its checksum");
     }
-    try {
-      float[] values = new float[n];
-      int p = at + HEADER_BYTES;
-      for (int i = 0; i < n; i++, p += Float.BYTES) {
-        values[i] = b.getFloat(p);
-      }
-      long[] references = new long[m];
+    float[] values = new float[n];
+    int p = at + HEADER_BYTES;
+    for (int i = 0; i < n; i++, p += Float.BYTES) {
+      values[i] = b.getFloat(p);
+    }
+    long[] references = NO_REFERENCES;
+    if (m > 0) {
+      references = new long[m];
       for (int i = 0; i < m; i++, p += Long.BYTES) {
         references[i] = b.getLong(p);
       }
+    }
+    try {
       return FeatureVector.of(schemaVersion, version, asOf, values, references);
-    } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new CorruptValueException(key, "cannot be read: " + e);
     }
   }
