@@ -115,6 +115,19 @@ public final class VectorCodec {
   }
 
   /**
+   * Decodes the vector between {@code encoded}'s position and limit (a heap or direct buffer, such
+   * as a network client's receive buffer), stored under {@code key}, without copying the bytes
+   * first. The buffer's position, limit and byte order are left as they were.
+   *
+   * @throws CorruptValueException if the bytes are not a vector this codec wrote for this key
+   */
+  public static FeatureVector decode(String key, ByteBuffer encoded) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(encoded, "encoded");
+    return decode(key, schemaId(key), encoded, null);
+  }
+
+  /**
    * Decodes the vector between {@code encoded}'s position and limit, stored under {@code key} whose
    * {@linkplain #schemaId schema id} the caller already knows, straight from the buffer (heap or
    * direct; the tier reads Lettuce's receive buffer this way, without copying each value into a
