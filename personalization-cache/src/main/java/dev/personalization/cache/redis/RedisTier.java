@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li><b>Bulk.</b> {@code getAll} of N keys is one {@code MGET} (one round trip; in a cluster,
- *       Lettuce sends one MGET per slot, all at once). {@code putAll} is one Lua call for the whole
+ *       one MGET per slot, all sent at once), whose reply is decoded as it is parsed, straight
+ *       from the receive buffer. {@code putAll} is one Lua call for the whole
  *       batch (per slot in a cluster, at most 256 keys per call), which sets each key with
  *       {@code PX} = the entry's TTL (jittered by {@link TieredCache}) unless Redis holds a larger
  *       version: the SPI's version rule, atomic in Redis. {@code invalidateAll} is one Lua call
