@@ -167,10 +167,11 @@ public final class RecommendPipeline {
   }
 
   private List<String> candidates(RecommendationRequest request) {
+    List<String> boards = popularityBoards(request);
     if (request.candidateIds().isEmpty() && sources.isEmpty()) {
       // The common case: the first board alone fills the cap. A board's ids are distinct, so its
       // immutable top list is the answer as it is, without a merge.
-      List<String> first = popularity.top(popularityBoards(request).get(0), maxCandidates);
+      List<String> first = popularity.top(boards.get(0), maxCandidates);
       if (first.size() >= maxCandidates) {
         return first;
       }
@@ -184,7 +185,7 @@ public final class RecommendPipeline {
     }
     boolean hostRanked = request.scenario().equals(Scenario.SEARCH) && !request.candidateIds().isEmpty();
     if (!hostRanked) {
-      for (String board : popularityBoards(request)) {
+      for (String board : boards) {
         addUpTo(merged, popularity.top(board, maxCandidates));
       }
     }

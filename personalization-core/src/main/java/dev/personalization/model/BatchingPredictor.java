@@ -263,7 +263,7 @@ public final class BatchingPredictor implements Predictor {
     if (inline) {
       runInline(p);
     } else if (batch != null) {
-      runOnCaller(batch, buffer, dropped);
+      runBatch(batch, buffer, dropped);
     }
     return p.future;
   }
@@ -334,8 +334,11 @@ public final class BatchingPredictor implements Predictor {
     }
   }
 
-  /** Runs a batch drained in {@link #predictWithin} on the caller's thread, as a worker would. */
-  private void runOnCaller(List<Slice> batch, float[] buffer, List<Pending> dropped) {
+  /**
+   * Fails the expired requests, runs a drained batch and frees its slot: on a worker, or on the
+   * caller's thread when {@link #predictWithin} found a slot free.
+   */
+  private void runBatch(List<Slice> batch, float[] buffer, List<Pending> dropped) {
     failExpired(dropped);
     try {
       if (!batch.isEmpty()) {
@@ -403,16 +406,7 @@ public final class BatchingPredictor implements Predictor {
       } finally {
         lock.unlock();
       }
-      failExpired(dropped);
-      try {
-        if (!batch.isEmpty()) {
-          buffer = ensureCapacity(buffer, batch);
-          run(batch, buffer);
-          finish(batch);
-        }
-      } finally {
-        releaseSlot(buffer);
-      }
+      runBatch(batch, buffer, dropped);
     }
   }
 
