@@ -57,6 +57,32 @@ public final class FeatureVector {
         references.length == 0 ? NO_REFERENCES : references.clone());
   }
 
+  /** Supplies the float at a position; see {@link #of(int, long, long, int, ValueSource, long[])}. */
+  @FunctionalInterface
+  public interface ValueSource {
+    /** The value at {@code index}, {@code 0 <= index < size}. */
+    float get(int index);
+  }
+
+  /**
+   * Creates a vector of {@code size} values, the {@code i}-th being {@code values.get(i)}: a codec
+   * that reads a buffer fills the vector's own array this way, instead of building an array for
+   * {@link #of(int, long, long, float[], long[])} to copy. {@code references} is copied.
+   */
+  public static FeatureVector of(int schemaVersion, long version, long asOfMillis, int size, ValueSource values, long[] references) {
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(references, "references");
+    if (size < 0) {
+      throw new IllegalArgumentException("size must be >= 0, was " + size);
+    }
+    float[] own = size == 0 ? NO_VALUES : new float[size];
+    for (int i = 0; i < size; i++) {
+      own[i] = values.get(i);
+    }
+    return new FeatureVector(schemaVersion, version, asOfMillis, own,
+        references.length == 0 ? NO_REFERENCES : references.clone());
+  }
+
   /**
    * The marker a cache tier holds for "the store has no vector for this key": version 0, so that
    * any real write (version 1 and up) replaces it, and an impossible {@code asOfMillis} that
