@@ -10,8 +10,6 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.Counter;
@@ -235,28 +233,28 @@ final class LettuceCacheTier implements RedisCacheTier {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    // TieredCache passes a set; anything else may repeat keys, which MGET would answer twice.
-    String[] distinct = (keys instanceof java.util.Set<String> set ? set : new LinkedHashSet<>(keys)).toArray(String[]::new);
-    int n = distinct.length;
-    byte[][] redisKeys = new byte[n][];
+    // Not deduplicated: a repeated key is asked for twice and lands once in the result map, which
+    // costs less than building a set of every request (TieredCache passes a set anyway).
+    String[] asked = keys.toArray(String[]::new);
+    int n = asked.length;
+    byte[][] utf8 = new byte[n][];
     int[] schemaIds = new int[n];
     for (int i = 0; i < n; i++) {
-      byte[] utf8 = distinct[i].getBytes(StandardCharsets.UTF_8);
+      utf8[i] = asked[i].getBytes(StandardCharsets.UTF_8);
       // The same bytes give the key its schema id (StableHash of the UTF-8 form) and its Redis name.
-      schemaIds[i] = (int) StableHash.of(utf8);
-      redisKeys[i] = prefixed(utf8);
+      schemaIds[i] = (int) StableHash.of(utf8[i]);
     }
     if (!endpoint.isCluster()) {
-      return mget(distinct, schemaIds, redisKeys, null);
+      return mget(asked, schemaIds, utf8, null);
     }
     // A cluster answers an MGET only for keys of one slot: one MGET per slot, all in flight at once.
-    Map<Integer, int[]> bySlot = slotGroups(redisKeys);
+    Map<Integer, int[]> bySlot = slotGroups(utf8);
     if (bySlot.size() == 1) {
-      return mget(distinct, schemaIds, redisKeys, null);
+      return mget(asked, schemaIds, utf8, null);
     }
     List<CompletableFuture<Map<String, FeatureVector>>> parts = new ArrayList<>(bySlot.size());
     for (int[] indexes : bySlot.values()) {
-      parts.add(mget(distinct, schemaIds, redisKeys, indexes));
+      parts.add(mget(asked, schemaIds, utf8, indexes));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(v -> {
       Map<String, FeatureVector> found = new HashMap<>(n * 4 / 3 + 1);
@@ -267,18 +265,18 @@ final class LettuceCacheTier implements RedisCacheTier {
     });
   }
 
-  /** The indexes of {@code redisKeys} grouped by cluster slot, each group in request order. */
-  private static Map<Integer, int[]> slotGroups(byte[][] redisKeys) {
-    int[] slots = new int[redisKeys.length];
+  /** The indexes of the keys grouped by the cluster slot of their Redis name, each group in request order. */
+  private Map<Integer, int[]> slotGroups(byte[][] utf8Keys) {
+    int[] slots = new int[utf8Keys.length];
     Map<Integer, Integer> sizes = new LinkedHashMap<>();
-    for (int i = 0; i < redisKeys.length; i++) {
-      slots[i] = SlotHash.getSlot(redisKeys[i]);
+    for (int i = 0; i < utf8Keys.length; i++) {
+      slots[i] = SlotHash.getSlot(prefixed(utf8Keys[i]));
       sizes.merge(slots[i], 1, Integer::sum);
     }
     Map<Integer, int[]> groups = new LinkedHashMap<>();
     Map<Integer, Integer> filled = new HashMap<>();
     sizes.forEach((slot, size) -> groups.put(slot, new int[size]));
-    for (int i = 0; i < redisKeys.length; i++) {
+    for (int i = 0; i < utf8Keys.length; i++) {
       int at = filled.merge(slots[i], 1, Integer::sum) - 1;
       groups.get(slots[i])[at] = i;
     }
@@ -286,19 +284,11 @@ final class LettuceCacheTier implements RedisCacheTier {
   }
 
   /**
-   * One MGET of {@code redisKeys} at {@code indexes} (all when null); completes with the vectors
-   * found, or an empty map if the call failed or was skipped. Corrupt values are counted and
-   * deleted.
+   * One MGET of the keys at {@code indexes} (all when null); completes with the vectors found, or
+   * an empty map if the call failed or was skipped. Corrupt values are counted and deleted.
    */
-  private CompletableFuture<Map<String, FeatureVector>> mget(String[] keys, int[] schemaIds, byte[][] redisKeys, int[] indexes) {
-    CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE);
-    if (indexes == null) {
-      args.addKeys(redisKeys);
-    } else {
-      for (int i : indexes) {
-        args.addKey(redisKeys[i]);
-      }
-    }
+  private CompletableFuture<Map<String, FeatureVector>> mget(String[] keys, int[] schemaIds, byte[][] utf8Keys, int[] indexes) {
+    MgetArgs args = new MgetArgs(prefix, utf8Keys, indexes);
     MgetVectorsOutput output = new MgetVectorsOutput(keys, schemaIds, indexes, maxValueBytes);
     return call(c -> c.dispatch(CommandType.MGET, output, args)).handle((found, error) -> {
       if (error != null) {
@@ -306,12 +296,14 @@ final class LettuceCacheTier implements RedisCacheTier {
       }
       int[] bad = output.corrupt();
       if (bad.length > 0) {
-        corrupt.increment(bad.length);
-        byte[][] delete = new byte[bad.length][];
-        for (int i = 0; i < bad.length; i++) {
-          delete[i] = redisKeys[bad[i]];
+        // By key: a key asked for twice fails twice but is one corrupt value.
+        Map<String, byte[]> delete = new LinkedHashMap<>();
+        for (int i : bad) {
+          delete.putIfAbsent(keys[i], prefixed(utf8Keys[i]));
         }
-        call(c -> c.unlink(delete));
+        corrupt.increment(delete.size());
+        byte[][] unlink = delete.values().toArray(byte[][]::new);
+        call(c -> c.unlink(unlink));
       }
       return found;
     });
