@@ -539,16 +539,15 @@ public final class TieredCache {
       if (held != null && held.version() > v.version()) {
         v = held;
       }
-      if (v.version() < floors.floor(key)) {
+      // This instance is about to serve v: from now on it must not serve anything older. A value
+      // read from a lower tier can be newer than a write this instance is still making (another
+      // instance wrote it, and its announcement has not arrived yet); the floor, checked and
+      // raised in one step, makes that write skip L1, and an older copy already there is dropped.
+      if (!floors.admit(key, v.version(), !v.isAbsent())) {
         stale.increment();
         continue;
       }
-      // This instance is about to serve v: from now on it must not serve anything older. A value
-      // read from a lower tier can be newer than a write this instance is still making (another
-      // instance wrote it, and its announcement has not arrived yet); the floor makes that write
-      // skip L1, and an older copy already there is dropped.
       if (!v.isAbsent()) {
-        floors.raise(key, v.version());
         if (held != null && held.version() < v.version()) {
           if (behind == null) {
             behind = new ArrayList<>();

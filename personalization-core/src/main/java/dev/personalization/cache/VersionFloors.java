@@ -34,15 +34,56 @@ final class VersionFloors {
     this.maxKeys = maxKeys;
   }
 
-  private record Floor(long version, long setAtNanos) {
+  /**
+   * A key's floor. The version never changes; the time is refreshed in place when the same version
+   * is raised again (each value served raises its key's floor): no new object per raise, and no
+   * new reference from the long-lived map to a young object, which the collector would have to
+   * scan at every young collection.
+   */
+  private static final class Floor {
+    final long version;
+    volatile long setAtNanos;
+
+    Floor(long version, long setAtNanos) {
+      this.version = version;
+      this.setAtNanos = setAtNanos;
+    }
   }
 
   /** Records that {@code version} of {@code key} exists. */
   void raise(String key, long version) {
+    raise(key, version, System.nanoTime(), floors.get(key));
+  }
+
+  /**
+   * Whether {@code version} of {@code key} may be served, i.e. is not older than the key's floor;
+   * if so, and {@code raise}, raises the floor to it. One map lookup when the floor already holds
+   * this version, which is the common case of a key served again.
+   */
+  boolean admit(String key, long version, boolean raise) {
+    if (!raise && floors.isEmpty()) {
+      return true;
+    }
     long now = System.nanoTime();
-    Floor fresh = new Floor(version, now);
-    floors.merge(key, fresh, (held, incoming) ->
-        held.version > incoming.version && !expired(held, now) ? held : incoming);
+    Floor held = floors.get(key);
+    if (held != null && version < held.version && !expired(held, now)) {
+      return false;
+    }
+    if (raise) {
+      raise(key, version, now, held);
+    }
+    return true;
+  }
+
+  private void raise(String key, long version, long now, Floor held) {
+    // Refreshed in place only while far from expiry, so that a sweep can never remove a floor
+    // that was just refreshed (the sweep only removes floors older than the retention).
+    if (held != null && held.version == version && now - held.setAtNanos <= retentionNanos / 2) {
+      held.setAtNanos = now;
+    } else {
+      Floor fresh = new Floor(version, now);
+      floors.merge(key, fresh, (h, incoming) -> h.version > incoming.version && !expired(h, now) ? h : incoming);
+    }
     // A sweep scans the whole map, so it runs once per quarter retention (expired floors then live
     // at most 1.25 retentions) or when the map is over its bound; never once per N raises, which
     // under a steady write rate made every raise pay a share of a full scan.
