@@ -485,7 +485,8 @@ public final class TieredCache {
     } else {
       // Taken before any tier is read: an invalidation after this point voids the fill.
       Stamp stamp = new Stamp(guard.start(), removalGuard.start());
-      readBelow(new LinkedHashSet<>(mine), inProcessPrefix, freshness, loader, stamp).whenComplete((values, error) -> {
+      // The list itself: its keys are distinct, and a set copy would hash each key once more.
+      readBelow(mine, inProcessPrefix, freshness, loader, stamp).whenComplete((values, error) -> {
         for (String k : mine) {
           inFlight.remove(k, flight);
         }
@@ -565,10 +566,10 @@ public final class TieredCache {
 
   /** Reads tier {@code level} and below for {@code keys}, back-filling the tiers above. */
   private CompletableFuture<Map<String, FeatureVector>> readBelow(
-      Set<String> keys, int level, FreshnessClass freshness, CacheLoader loader, Stamp stamp) {
+      List<String> keys, int level, FreshnessClass freshness, CacheLoader loader, Stamp stamp) {
     int f = freshness.ordinal();
     if (level == tiers.size()) {
-      return loadSafely(loader, keys).thenApply(loaded -> {
+      return loadSafely(loader, new LinkedHashSet<>(keys)).thenApply(loaded -> {
         recordLoaderResults(freshness, keys.size(), loaded.size());
         Map<String, FeatureVector> fresh = withoutStale(loaded, true);
         Map<String, FeatureVector> fill = fresh;
@@ -600,7 +601,7 @@ public final class TieredCache {
             return CompletableFuture.completedFuture(result);
           }
           result = new HashMap<>(result);
-          Set<String> rest = new LinkedHashSet<>();
+          List<String> rest = new ArrayList<>(Math.max(0, keys.size() - tierHits.size()));
           for (String k : keys) {
             if (!tierHits.containsKey(k)) {
               rest.add(k);
