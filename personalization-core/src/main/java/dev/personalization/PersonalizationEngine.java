@@ -145,16 +145,17 @@ public final class PersonalizationEngine implements AutoCloseable {
 
     int maxInFlight = b.maxInFlight > 0 ? b.maxInFlight : DEFAULT_MAX_IN_FLIGHT;
     int maxCandidates = b.maxCandidates > 0 ? b.maxCandidates : DEFAULT_MAX_CANDIDATES;
+    Duration popularityRefresh = b.popularityRefresh != null ? b.popularityRefresh : DEFAULT_POPULARITY_REFRESH;
     PopularityIndex popularity = new PopularityIndex(
         b.popularityHalfLife != null ? b.popularityHalfLife : DEFAULT_POPULARITY_HALF_LIFE, maxCandidates,
-        b.popularityRefresh != null ? b.popularityRefresh : DEFAULT_POPULARITY_REFRESH, clock);
+        popularityRefresh, clock);
     Set<String> scenarios = new LinkedHashSet<>(List.of(
         Scenario.HOMEPAGE.name(), Scenario.SEARCH.name(), Scenario.CATEGORY.name()));
     scenarios.addAll(b.scenarios);
     RecommendPipeline[] pipeline = new RecommendPipeline[1];
     EngineMetrics metrics = new EngineMetrics(registry, () -> pipeline[0] == null ? 0 : pipeline[0].inFlight());
     pipeline[0] = new RecommendPipeline(cache, store, userGroups, itemKeys, assembler, predictor, b.sources, popularity,
-        scenarios, maxCandidates, executor, deadlines, metrics, clock, maxInFlight);
+        popularityRefresh, scenarios, maxCandidates, executor, deadlines, metrics, clock, maxInFlight);
     this.recommendPipeline = pipeline[0];
     this.ingestPipeline = new IngestPipeline(store, cache, updaters, byGroup, itemKeys,
         b.eventTypes != null ? b.eventTypes : DEFAULT_EVENT_TYPES, popularity, new ItemCatalog(), clock,
@@ -519,7 +520,11 @@ public final class PersonalizationEngine implements AutoCloseable {
       return this;
     }
 
-    /** How often a changed popularity board is re-ranked at most (default 1 s; zero: on every read). */
+    /**
+     * How often a changed popularity board is re-ranked at most (default 1 s; zero: on every read).
+     * Requests whose candidates are a board's list also reuse the items' popularity feature for at
+     * most this long, so it bounds how old that feature may be as well.
+     */
     public Builder popularityRefresh(Duration interval) {
       once(this.popularityRefresh, "popularityRefresh");
       Objects.requireNonNull(interval, "popularityRefresh");

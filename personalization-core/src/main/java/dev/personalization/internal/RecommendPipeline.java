@@ -56,6 +56,7 @@ public final class RecommendPipeline {
   private final Predictor predictor;
   private final List<CandidateSource> sources;
   private final PopularityIndex popularity;
+  private final ResolvedBoards resolvedBoards;
   private final Set<String> scenarios;
   private final int maxCandidates;
   private final Executor executor;
@@ -69,8 +70,8 @@ public final class RecommendPipeline {
 
   public RecommendPipeline(TieredCache cache, FeatureStore store, List<GroupKeys> userGroups, ItemKeys itemKeys,
       RowAssembler assembler, Predictor predictor, List<CandidateSource> sources, PopularityIndex popularity,
-      Set<String> scenarios, int maxCandidates, Executor executor, ScheduledExecutorService deadlines,
-      EngineMetrics metrics, InstantSource clock, int maxInFlight) {
+      Duration popularityRefresh, Set<String> scenarios, int maxCandidates, Executor executor,
+      ScheduledExecutorService deadlines, EngineMetrics metrics, InstantSource clock, int maxInFlight) {
     this.cache = cache;
     this.store = store;
     this.userGroups = List.copyOf(userGroups);
@@ -79,6 +80,7 @@ public final class RecommendPipeline {
     this.predictor = predictor;
     this.sources = List.copyOf(sources);
     this.popularity = popularity;
+    this.resolvedBoards = new ResolvedBoards(itemKeys, popularity, popularityRefresh);
     this.scenarios = Set.copyOf(scenarios);
     this.maxCandidates = maxCandidates;
     this.executor = executor;
@@ -166,14 +168,18 @@ public final class RecommendPipeline {
     return List.of(PopularityIndex.scenarioBoard(s.name()), PopularityIndex.GLOBAL);
   }
 
-  private List<String> candidates(RecommendationRequest request) {
+  /** The candidates' ids; for a board's list taken as it is, also their keys and popularity. */
+  private record Candidates(List<String> ids, ResolvedBoards.Resolved resolved) {
+  }
+
+  private Candidates candidates(RecommendationRequest request) {
     List<String> boards = popularityBoards(request);
     if (request.candidateIds().isEmpty() && sources.isEmpty()) {
       // The common case: the first board alone fills the cap. A board's ids are distinct, so its
-      // immutable top list is the answer as it is, without a merge.
+      // immutable top list is the answer as it is, without a merge, and resolved once for all.
       List<String> first = popularity.top(boards.get(0), maxCandidates);
       if (first.size() >= maxCandidates) {
-        return first;
+        return new Candidates(first, resolvedBoards.resolve(boards.get(0), first));
       }
     }
     LinkedHashSet<String> merged = new LinkedHashSet<>(Math.min(maxCandidates, 256) * 2);
@@ -195,7 +201,7 @@ public final class RecommendPipeline {
       }
       addUpTo(merged, source.candidates(request, maxCandidates - merged.size()));
     }
-    return new ArrayList<>(merged);
+    return new Candidates(new ArrayList<>(merged), null);
   }
 
   private void addUpTo(LinkedHashSet<String> merged, List<String> ids) {
@@ -280,6 +286,8 @@ public final class RecommendPipeline {
     Map<String, FeatureVector> user;
     FeatureVector context;
     List<String> candidateIds;
+    // The keys and global popularity of a board's list taken as it is; null otherwise.
+    ResolvedBoards.Resolved resolved;
     FeatureVector[] items;
 
     Execution(RecommendationRequest request) {
@@ -294,18 +302,23 @@ public final class RecommendPipeline {
       // Host candidates and popularity are in memory: computing them here, while the user's
       // features may be loading elsewhere, saves two thread hand-offs per request. Host-supplied
       // sources may do I/O, so they run on the executor.
-      CompletableFuture<List<String>> candidatesF = (sources.isEmpty() ? inline(() -> candidates(request))
+      CompletableFuture<Candidates> candidatesF = (sources.isEmpty() ? inline(() -> candidates(request))
           : CompletableFuture.supplyAsync(() -> candidates(request), executor))
           .whenComplete((v, e) -> end(Stage.CANDIDATES));
       // Context features are pure CPU and tiny: computed here while the other two are in flight.
       begin(Stage.CONTEXT);
       FeatureVector ctx = assembler.contextFeatures(request, nowMillis);
       end(Stage.CONTEXT);
-      CompletableFuture<FeatureVector[]> itemsF = candidatesF.thenCompose(ids -> {
+      CompletableFuture<FeatureVector[]> itemsF = candidatesF.thenCompose(c -> {
         begin(Stage.ITEM_FEATURES);
-        List<String> keys = new ArrayList<>(ids.size());
-        for (String id : ids) {
-          keys.add(itemKeys.key(id));
+        List<String> keys;
+        if (c.resolved() != null) {
+          keys = c.resolved().keys();
+        } else {
+          keys = new ArrayList<>(c.ids().size());
+          for (String id : c.ids()) {
+            keys.add(itemKeys.key(id));
+          }
         }
         return cache.getAllAligned(keys, itemKeys.schema().freshness(), RecommendPipeline.this::loadItemKeys)
             .thenApply(aligned -> {
@@ -316,7 +329,9 @@ public final class RecommendPipeline {
       userF.thenAcceptBoth(itemsF, (u, itemVectors) -> {
         this.user = u;
         this.context = ctx;
-        this.candidateIds = candidatesF.join();
+        Candidates c = candidatesF.join();
+        this.candidateIds = c.ids();
+        this.resolved = c.resolved();
         this.items = itemVectors;
         score();
       }).exceptionally(e -> {
@@ -484,7 +499,8 @@ public final class RecommendPipeline {
 
     @Override
     public float popularity(int i) {
-      return popularity.normalized(PopularityIndex.GLOBAL, candidateIds.get(i));
+      return resolved != null ? resolved.popularity()[i]
+          : popularity.normalized(PopularityIndex.GLOBAL, candidateIds.get(i));
     }
   }
 

@@ -2,7 +2,9 @@ package dev.personalization.cache.caffeine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import dev.personalization.cache.CacheEntry;
 import dev.personalization.cache.CacheTier;
 import dev.personalization.feature.FeatureVector;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The tier {@link CaffeineTier.Builder#build()} returns; see {@link CaffeineTier} for its behaviour. */
@@ -26,14 +29,20 @@ final class CaffeineCacheTier implements CacheTier {
 
   private final String name;
   private final Cache<String, StoredVector> cache;
+  private final Policy<String, StoredVector> policy;
+  /** Caffeine's statistics, also fed by the reads this tier makes without telling the policy. */
+  private final ConcurrentStatsCounter stats = new ConcurrentStatsCounter();
+  private final int readSampling;
   private final Ticker ticker;
   private final String bound;
   private final MeterRegistry meterRegistry;
   private final List<Meter> meters;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  CaffeineCacheTier(String name, boolean byBytes, long bound, Ticker ticker, MeterRegistry meterRegistry) {
+  CaffeineCacheTier(String name, boolean byBytes, long bound, int readSampling, Ticker ticker,
+      MeterRegistry meterRegistry) {
     this.name = name;
+    this.readSampling = readSampling;
     this.ticker = ticker;
     this.bound = (byBytes ? "maximumBytes=" : "maximumEntries=") + bound;
     this.meterRegistry = meterRegistry;
@@ -44,11 +53,35 @@ final class CaffeineCacheTier implements CacheTier {
         // pool on the request path, and a bulk back-fill does not wait for a busy pool.
         .executor(Runnable::run)
         .ticker(ticker)
-        .recordStats();
+        .recordStats(() -> stats);
     this.cache = byBytes
         ? builder.maximumWeight(bound).weigher(CaffeineCacheTier::weigh).build()
         : builder.maximumSize(bound).<String, StoredVector>build();
+    this.policy = cache.policy();
     this.meters = meterRegistry == null ? List.of() : bindMetrics(meterRegistry);
+  }
+
+  /**
+   * One read. Only one read in {@link #readSampling}, drawn at random, is reported to Caffeine's
+   * eviction policy; the others read the map quietly and only count in the statistics. Reporting a
+   * read costs far more than the read: Caffeine queues it, and whichever thread drains the queue
+   * moves the entry in its LRU lists and bumps its count in the frequency sketch. Both write to
+   * memory that every other reader of a popular key shares, and a request reads 200 such keys. The
+   * policy only needs relative frequencies and a rough recency, which a random sample keeps (it
+   * already drops reads when its queue is full). The sample is random rather than every n-th read so
+   * that a request reading the same 200 keys in the same order cannot hide some of them forever.
+   */
+  private StoredVector read(String key) {
+    if (readSampling == 1 || ThreadLocalRandom.current().nextInt(readSampling) == 0) {
+      return cache.getIfPresent(key);
+    }
+    StoredVector stored = policy.getIfPresentQuietly(key);
+    if (stored == null) {
+      stats.recordMisses(1);
+    } else {
+      stats.recordHits(1);
+    }
+    return stored;
   }
 
   /**
@@ -83,7 +116,7 @@ final class CaffeineCacheTier implements CacheTier {
 
   @Override
   public FeatureVector getIfPresent(String key) {
-    StoredVector stored = cache.getIfPresent(key);
+    StoredVector stored = read(key);
     if (stored == null) {
       return null;
     }
@@ -100,14 +133,17 @@ final class CaffeineCacheTier implements CacheTier {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    Map<String, StoredVector> present = cache.getAllPresent(keys);
     long now = ticker.read();
-    Map<String, FeatureVector> found = new HashMap<>(present.size() * 2);
-    for (Map.Entry<String, StoredVector> e : present.entrySet()) {
-      if (e.getValue().expiredAt(now)) {
-        cache.asMap().remove(e.getKey(), e.getValue());
+    Map<String, FeatureVector> found = new HashMap<>(keys.size() * 2);
+    for (String key : keys) {
+      StoredVector stored = read(Objects.requireNonNull(key, "key"));
+      if (stored == null) {
+        continue;
+      }
+      if (stored.expiredAt(now)) {
+        cache.asMap().remove(key, stored);
       } else {
-        found.put(e.getKey(), e.getValue().vector());
+        found.put(key, stored.vector());
       }
     }
     return CompletableFuture.completedFuture(found);

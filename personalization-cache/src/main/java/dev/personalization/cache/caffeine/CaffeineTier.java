@@ -28,6 +28,9 @@ import java.util.Objects;
  *       bound evicts it: size the tier for the working set, as for any LRU cache;
  *   <li>never replaces a value with a larger {@link FeatureVector#version()}: an older write is
  *       dropped, an equal or newer one replaces the held value and its TTL;
+ *   <li>reports only a random sample of reads to Caffeine's eviction policy (one in
+ *       {@value #DEFAULT_READ_SAMPLING} by default, see {@link Builder#readSampling(int)}): the
+ *       per-read bookkeeping, not the lookup, is what a hot read path pays for in a bounded cache;
  *   <li>answers {@link CacheTier#inProcess()} with {@code true}, so {@link TieredCache} reads it with
  *       {@link CacheTier#getIfPresent} (one Caffeine lookup) on the caller's thread;
  *   <li>completes {@code getAll}, {@code putAll} and {@code invalidateAll} before returning; their
@@ -43,6 +46,9 @@ public final class CaffeineTier {
 
   /** The entry bound used when neither bound is set: {@value}. */
   public static final long DEFAULT_MAXIMUM_ENTRIES = 100_000;
+
+  /** One read in this many, drawn at random, informs the eviction policy by default: {@value}. */
+  public static final int DEFAULT_READ_SAMPLING = 8;
 
   private CaffeineTier() {
   }
@@ -63,6 +69,7 @@ public final class CaffeineTier {
     private String name = DEFAULT_NAME;
     private long maximumEntries = UNSET;
     private long maximumBytes = UNSET;
+    private int readSampling = DEFAULT_READ_SAMPLING;
     private Ticker ticker = Ticker.systemTicker();
     private MeterRegistry meterRegistry;
 
@@ -115,6 +122,30 @@ public final class CaffeineTier {
     }
 
     /**
+     * Reports one read in {@code oneIn}, drawn at random, to Caffeine's eviction policy (default
+     * {@value CaffeineTier#DEFAULT_READ_SAMPLING}); {@code 1} reports every read, as a plain
+     * Caffeine cache does. Every read still counts in the hit and miss statistics.
+     *
+     * <p>Why sample: a reported read is queued, and the queue's drain moves the entry in Caffeine's
+     * LRU lists and counts it in its frequency sketch, writing to memory every reader of that entry
+     * shares. With a request reading 200 popular item keys from two threads, that bookkeeping cost
+     * several times the lookup itself. Eviction only needs relative frequencies and rough recency:
+     * a key read often is still reported often (Caffeine itself drops reads when its queue is
+     * full). A key read rarely may go unreported, so it looks colder than it is; with a tier sized
+     * for its working set that costs nothing, and when it is too small, the keys evicted first are
+     * still the rarely read ones.
+     *
+     * @throws IllegalArgumentException unless {@code oneIn >= 1}
+     */
+    public Builder readSampling(int oneIn) {
+      if (oneIn < 1) {
+        throw new IllegalArgumentException("readSampling must be at least 1, was " + oneIn);
+      }
+      this.readSampling = oneIn;
+      return this;
+    }
+
+    /**
      * The time source for expiry and statistics (default {@link Ticker#systemTicker()}); tests pass
      * a fake one to move time without sleeping.
      */
@@ -145,7 +176,7 @@ public final class CaffeineTier {
       }
       boolean byBytes = maximumBytes != UNSET;
       long bound = byBytes ? maximumBytes : maximumEntries == UNSET ? DEFAULT_MAXIMUM_ENTRIES : maximumEntries;
-      return new CaffeineCacheTier(name, byBytes, bound, ticker, meterRegistry);
+      return new CaffeineCacheTier(name, byBytes, bound, readSampling, ticker, meterRegistry);
     }
   }
 }

@@ -211,6 +211,64 @@ class CaffeineTierTest extends CacheTierContract {
     assertTrue(caffeine(tier).caffeine().estimatedSize() < 1_000, "nothing was evicted");
   }
 
+  // --- read sampling ---------------------------------------------------------------------------
+
+  @Test
+  void everyReadCountsInTheStatisticsThoughOnlyASampleInformsEviction() throws Exception {
+    CacheTier tier = CaffeineTier.builder().build();
+    put(tier, "hit", v(1), TTL);
+
+    for (int i = 0; i < 1_000; i++) {
+      assertNotNull(tier.getIfPresent("hit"));
+      assertNull(tier.getIfPresent("miss"));
+    }
+    await(tier.getAll(List.of("hit", "miss")));
+
+    var stats = caffeine(tier).caffeine().stats();
+    assertEquals(1_001, stats.hitCount());
+    assertEquals(1_001, stats.missCount());
+  }
+
+  /**
+   * A key read often outlives a flood of keys written once and never read, as in a plain Caffeine
+   * cache; and it does so because of the sampled reads: when no read is reported, the same flood
+   * evicts it.
+   */
+  @Test
+  void aKeyReadOftenSurvivesAFloodOfOneOffKeysOnlyBecauseItsReadsAreSampled() throws Exception {
+    assertTrue(survivesFlood(CaffeineTier.DEFAULT_READ_SAMPLING), "the hot key was evicted");
+    assertTrue(!survivesFlood(Integer.MAX_VALUE), "the hot key survived without any reported read");
+  }
+
+  private static boolean survivesFlood(int readSampling) throws Exception {
+    CacheTier tier = CaffeineTier.builder().maximumEntries(100).readSampling(readSampling).build();
+    for (int i = 0; i < 100; i++) {
+      put(tier, "warm" + i, v(1), TTL);
+    }
+    put(tier, "hot", v(1), TTL);
+    for (int i = 0; i < 2_000; i++) {
+      tier.getIfPresent("hot");
+      if (i % 100 == 0) {
+        caffeine(tier).caffeine().cleanUp();
+      }
+    }
+    for (int i = 0; i < 2_000; i++) {
+      put(tier, "flood" + i, v(1), TTL);
+      if (i % 100 == 0) {
+        caffeine(tier).caffeine().cleanUp();
+      }
+    }
+    caffeine(tier).caffeine().cleanUp();
+    return caffeine(tier).caffeine().policy().getIfPresentQuietly("hot") != null;
+  }
+
+  @Test
+  void readSamplingBelowOneIsRejected() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> CaffeineTier.builder().readSampling(0));
+    assertTrue(e.getMessage().contains("readSampling"), e.getMessage());
+  }
+
   // --- builder ---------------------------------------------------------------------------------
 
   @Test
