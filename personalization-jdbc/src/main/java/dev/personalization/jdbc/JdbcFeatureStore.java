@@ -282,7 +282,7 @@ public final class JdbcFeatureStore implements FeatureStore {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + max));
       var query = dialect == Dialect.POSTGRESQL
           ? h.createQuery(dialect.fetchSql(table.name, table.idColumn, chunk.size())).bind(0, group)
-              .bind(1, new SqlArray("varchar", chunk.toArray()))
+              .bind(1, new SqlArray("varchar", chunk.toArray(new String[0])))
           : bindPadded(h.createQuery(dialect.fetchSql(table.name, table.idColumn, Dialect.paddedSize(chunk.size()))).bind(0, group),
               chunk);
       query.map((rs, ctx) -> {
