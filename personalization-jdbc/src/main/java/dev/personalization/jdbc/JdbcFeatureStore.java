@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -286,11 +287,15 @@ public final class JdbcFeatureStore implements FeatureStore {
               .bind(1, new SqlArray("varchar", chunk.toArray(new String[0])))
           : bindPadded(h.createQuery(dialect.fetchSql(table.name, table.idColumn, Dialect.paddedSize(chunk.size()))).bind(0, group),
               chunk);
-      query.map((rs, ctx) -> {
-        String id = rs.getString(1);
-        found.put(id, decode(group, id, rs.getBytes(2)));
-        return id;
-      }).forEach(id -> { });
+      // One pass over the JDBC result set: no row mapper or iterator per row.
+      query.scanResultSet((results, ctx) -> {
+        ResultSet rs = results.get();
+        while (rs.next()) {
+          String id = rs.getString(1);
+          found.put(id, decode(group, id, rs.getBytes(2)));
+        }
+        return null;
+      });
     }
     return found;
   }
