@@ -77,6 +77,21 @@ public interface CacheTier extends AutoCloseable {
   }
 
   /**
+   * Reads many keys synchronously, as {@link #getIfPresent} would one by one, writing each result
+   * (or {@code null} on a miss) to {@code into} at the key's index; only called when
+   * {@link #inProcess()} is true. {@link TieredCache#getAllAligned} reads its first tier this way.
+   * A tier overrides it when a batch is cheaper than its keys one by one, for example to update
+   * shared statistics once per batch rather than once per key.
+   *
+   * @param into at least {@code keys.size()} long
+   */
+  default void getIfPresent(List<String> keys, FeatureVector[] into) {
+    for (int i = 0; i < keys.size(); i++) {
+      into[i] = getIfPresent(keys.get(i));
+    }
+  }
+
+  /**
    * Removes every entry. {@link TieredCache} calls it on in-process tiers when invalidations from
    * other instances may have been lost; in-process tiers should implement it. The default fails
    * with {@link UnsupportedOperationException}.

@@ -251,17 +251,19 @@ public final class TieredCache {
       return getAll(keys, freshness, loader).thenApply(found -> aligned(keys, found, values, null, keys.size()));
     }
     CacheTier top = tiers.get(0);
+    top.getIfPresent(keys, values);
     int[] missingAt = null;
     int missingCount = 0;
     for (int i = 0; i < values.length; i++) {
-      FeatureVector v = top.getIfPresent(keys.get(i));
+      FeatureVector v = values[i];
       if (v == null) {
         if (missingAt == null) {
           missingAt = new int[values.length - i];
         }
         missingAt[missingCount++] = i;
-      } else if (!v.isAbsent()) {
-        values[i] = v;
+      } else if (v.isAbsent()) {
+        // A cached "known absent" is a hit whose answer is no value.
+        values[i] = null;
       }
     }
     // Misses are not counted here: getAll looks those keys up again and counts them once.

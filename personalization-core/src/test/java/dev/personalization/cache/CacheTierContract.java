@@ -164,6 +164,24 @@ public abstract class CacheTierContract {
   }
 
   @Test
+  void aBatchOfSynchronousReadsAnswersAsTheKeysOneByOne() throws Exception {
+    put(key("a"), vector(1));
+    put(key("c"), vector(3));
+    List<String> keys = List.of(key("a"), key("b"), key("c"), key("a"));
+    FeatureVector[] into = new FeatureVector[keys.size() + 1];
+    into[1] = vector(99);
+
+    tier.getIfPresent(keys, into);
+
+    for (int i = 0; i < keys.size(); i++) {
+      assertEquals(tier.getIfPresent(keys.get(i)), into[i], "index " + i);
+    }
+    assertEquals(vector(1), into[0]);
+    assertNull(into[1], "a miss overwrites what the array held");
+    assertNull(into[keys.size()], "nothing is written past the keys");
+  }
+
+  @Test
   void getAllReturnsOnlyTheAskedKeys() throws Exception {
     put(key("a"), vector(1));
     put(key("b"), vector(2));

@@ -72,7 +72,7 @@ final class CaffeineCacheTier implements CacheTier {
    * that a request reading the same 200 keys in the same order cannot hide some of them forever.
    */
   private StoredVector read(String key) {
-    if (readSampling == 1 || ThreadLocalRandom.current().nextInt(readSampling) == 0) {
+    if (reported()) {
       return cache.getIfPresent(key);
     }
     StoredVector stored = policy.getIfPresentQuietly(key);
@@ -82,6 +82,47 @@ final class CaffeineCacheTier implements CacheTier {
       stats.recordHits(1);
     }
     return stored;
+  }
+
+  private boolean reported() {
+    return readSampling == 1 || ThreadLocalRandom.current().nextInt(readSampling) == 0;
+  }
+
+  /**
+   * The batch form of {@link #getIfPresent(String)}: the quiet reads' statistics are added once for
+   * the batch. An atomic add per key would cost more than it seems: besides the add, each one is a
+   * full fence, so the processor cannot overlap one key's memory misses with the next key's.
+   */
+  @Override
+  public void getIfPresent(List<String> keys, FeatureVector[] into) {
+    long now = ticker.read();
+    int quietHits = 0;
+    int quietMisses = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      StoredVector stored;
+      if (reported()) {
+        stored = cache.getIfPresent(key);
+      } else {
+        stored = policy.getIfPresentQuietly(key);
+        if (stored == null) {
+          quietMisses++;
+        } else {
+          quietHits++;
+        }
+      }
+      if (stored != null && stored.expiredAt(now)) {
+        cache.asMap().remove(key, stored);
+        stored = null;
+      }
+      into[i] = stored == null ? null : stored.vector();
+    }
+    if (quietHits > 0) {
+      stats.recordHits(quietHits);
+    }
+    if (quietMisses > 0) {
+      stats.recordMisses(quietMisses);
+    }
   }
 
   /**
