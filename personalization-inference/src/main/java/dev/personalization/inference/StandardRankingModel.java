@@ -6,9 +6,6 @@ import dev.personalization.model.RowAssembler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -120,28 +117,6 @@ public final class StandardRankingModel {
       case INT8_STATIC -> int8Static(w);
       case INT8_DYNAMIC -> int8Dynamic(w);
     };
-  }
-
-  /**
-   * Writes the three variants for the default engine with the given item columns (default
-   * {@link #SHIPPED_ITEM_COLUMNS}) into a directory.
-   *
-   * <p>{@code java -cp … dev.personalization.inference.StandardRankingModel OUT_DIR [item_column …]}
-   */
-  public static void main(String[] args) throws IOException {
-    if (args.length < 1) {
-      System.err.println("usage: StandardRankingModel OUT_DIR [item_column ...]");
-      System.exit(2);
-    }
-    Path dir = Path.of(args[0]);
-    List<String> items = args.length > 1 ? List.of(Arrays.copyOfRange(args, 1, args.length)) : SHIPPED_ITEM_COLUMNS;
-    List<String> columns = standardColumns(items);
-    Files.createDirectories(dir);
-    for (Variant v : Variant.values()) {
-      Path file = dir.resolve(v.fileName());
-      Files.write(file, generate(columns, v));
-      System.out.println("wrote " + file + " (" + Files.size(file) + " bytes, " + columns.size() + " columns)");
-    }
   }
 
   // ---------------------------------------------------------------- weights and sample rows

@@ -37,7 +37,7 @@ class StandardRankingModelTest {
   void theShippedFilesAreExactlyWhatTheGeneratorWrites() throws Exception {
     for (Variant v : Variant.values()) {
       assertArrayEquals(shipped(v), StandardRankingModel.generate(StandardRankingModel.shippedColumns(), v),
-          v + ": regenerate with StandardRankingModel.main and commit the files");
+          v + ": regenerate with personalization-bench's WriteModelFiles and commit the files");
     }
   }
 
