@@ -2,6 +2,7 @@ package dev.personalization.cache.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.personalization.Item;
 import dev.personalization.PersonalizationEngine;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** Round trips counted by Redis itself, from {@code INFO commandstats} after {@code CONFIG RESETSTAT}. */
 class RedisRoundTripIT {
@@ -49,6 +52,16 @@ class RedisRoundTripIT {
 
   private static RedisCommands<String, String> redis() {
     return admin.sync();
+  }
+
+  /**
+   * The module brings Netty's native epoll transport for Linux x86_64, and Lettuce uses it when it
+   * loads; a dependency change that drops it would fall back to NIO silently, slower.
+   */
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void onLinuxX86LettuceRunsOnTheNativeEpollTransport() {
+    assertTrue(io.lettuce.core.resource.EpollProvider.isAvailable(), "netty-transport-native-epoll is missing or does not load");
   }
 
   @Test
