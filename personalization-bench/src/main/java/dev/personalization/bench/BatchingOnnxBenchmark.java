@@ -30,14 +30,16 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class BatchingOnnxBenchmark {
 
-  static final int ROWS_PER_REQUEST = 200;
-
   /** One model, and one batcher in front of another instance of it. */
   @State(Scope.Benchmark)
   public static class Models {
     /** The batcher's cap on rows per call; its default unless {@code -p maxBatchRows=...}. */
     @Param({"" + BatchingPredictor.DEFAULT_MAX_BATCH_ROWS})
     public int maxBatchRows;
+
+    /** Rows per request: 200, the engine's default candidate count, unless {@code -p rowsPerRequest=...}. */
+    @Param({"200"})
+    public int rowsPerRequest;
 
     List<String> columns;
     OnnxPredictor direct;
@@ -77,7 +79,8 @@ public class BatchingOnnxBenchmark {
     public void fill(Models models) {
       int w = models.columns.size();
       long seed = Thread.currentThread().getId();
-      rows = new FeatureRows(StandardRankingModel.sampleRows(models.columns, ROWS_PER_REQUEST, seed), ROWS_PER_REQUEST, w);
+      int n = models.rowsPerRequest;
+      rows = new FeatureRows(StandardRankingModel.sampleRows(models.columns, n, seed), n, w);
     }
   }
 
