@@ -98,6 +98,11 @@ public class TwoLevelCacheBenchmark {
 
     Config config = new Config();
     config.useSingleServer().setAddress(server.uri()).setTimeout(1_000);
+    // Our tier runs on Netty's native epoll transport when it loads (personalization-cache brings
+    // it); Redisson only uses it when told to, so it is told to, and both ride the same transport.
+    if (io.lettuce.core.resource.EpollProvider.isAvailable()) {
+      config.setTransportMode(org.redisson.config.TransportMode.EPOLL);
+    }
     config.setCodec(new CompositeCodec(StringCodec.INSTANCE, new VectorValueCodec(), new VectorValueCodec()));
     redisson = Redisson.create(config);
     theirs = redisson.getLocalCachedMap(LocalCachedMapOptions.<String, FeatureVector>name("twolevel-redisson")
