@@ -77,6 +77,19 @@ public interface CacheTier extends AutoCloseable {
   }
 
   /**
+   * Reads one key synchronously for {@link TieredCache}'s own bookkeeping, not for a caller: whether
+   * a key missed a moment ago has arrived meanwhile, whether the copy held is newer than a loaded
+   * one. A tier that keeps statistics or recency leaves such reads out of both, so that its hit
+   * rate counts each caller's lookup once. Only called when {@link #inProcess()} is true; the
+   * default is {@link #getIfPresent(String)}.
+   *
+   * @return the value, or {@code null} on a miss
+   */
+  default FeatureVector peek(String key) {
+    return getIfPresent(key);
+  }
+
+  /**
    * Reads many keys synchronously, as {@link #getIfPresent} would one by one, writing each result
    * (or {@code null} on a miss) to {@code into} at the key's index; only called when
    * {@link #inProcess()} is true. {@link TieredCache#getAllAligned} reads its first tier this way.

@@ -192,6 +192,8 @@ public final class TieredCache {
         hits[0][freshness.ordinal()].increment();
         return CompletableFuture.completedFuture(v.isAbsent() ? null : v);
       }
+      misses[0][freshness.ordinal()].increment();
+      return getAllBelow(1, List.of(key), freshness, loader).thenApply(m -> m.get(key));
     }
     return getAll(List.of(key), freshness, loader).thenApply(m -> m.get(key));
   }
@@ -210,6 +212,16 @@ public final class TieredCache {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(freshness, "freshness");
     Objects.requireNonNull(loader, "loader");
+    return getAllBelow(0, keys, freshness, loader);
+  }
+
+  /**
+   * {@link #getAll} for keys that the in-process tiers above {@code firstLevel} have just missed,
+   * their misses already counted: those tiers are not read again, so that a tier's own statistics
+   * count each lookup once.
+   */
+  private CompletableFuture<Map<String, FeatureVector>> getAllBelow(
+      int firstLevel, Collection<String> keys, FreshnessClass freshness, CacheLoader loader) {
     Map<String, FeatureVector> found = new HashMap<>(keys.size() * 2);
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(found);
@@ -221,7 +233,7 @@ public final class TieredCache {
         return loaded;
       });
     }
-    Set<String> missing = readInProcessTiers(keys, freshness, found);
+    Set<String> missing = readInProcessTiers(firstLevel, keys, freshness, found);
     if (missing.isEmpty()) {
       return CompletableFuture.completedFuture(found);
     }
@@ -266,7 +278,6 @@ public final class TieredCache {
         values[i] = null;
       }
     }
-    // Misses are not counted here: getAll looks those keys up again and counts them once.
     int hitCount = values.length - missingCount;
     if (hitCount > 0) {
       hits[0][freshness.ordinal()].increment(hitCount);
@@ -274,13 +285,14 @@ public final class TieredCache {
     if (missingCount == 0) {
       return CompletableFuture.completedFuture(values);
     }
+    misses[0][freshness.ordinal()].increment(missingCount);
     List<String> missing = new ArrayList<>(missingCount);
     for (int m = 0; m < missingCount; m++) {
       missing.add(keys.get(missingAt[m]));
     }
     int[] at = missingAt;
     int count = missingCount;
-    return getAll(missing, freshness, loader).thenApply(found -> aligned(keys, found, values, at, count));
+    return getAllBelow(1, missing, freshness, loader).thenApply(found -> aligned(keys, found, values, at, count));
   }
 
   /** Fills the given positions of {@code values} (all of them when {@code at} is null) from {@code found}. */
@@ -392,8 +404,9 @@ public final class TieredCache {
     }
   }
 
-  /** Reads the in-process tiers on this thread; returns the keys none of them holds. */
-  private Set<String> readInProcessTiers(Collection<String> keys, FreshnessClass freshness, Map<String, FeatureVector> found) {
+  /** Reads the in-process tiers from {@code firstLevel} down on this thread; returns the keys none of them holds. */
+  private Set<String> readInProcessTiers(
+      int firstLevel, Collection<String> keys, FreshnessClass freshness, Map<String, FeatureVector> found) {
     Set<String> missing = new LinkedHashSet<>();
     int f = freshness.ordinal();
     // Counted locally and added once per call: 200 keys cost two counter updates, not 200.
@@ -405,7 +418,7 @@ public final class TieredCache {
         continue;
       }
       FeatureVector v = null;
-      int level = 0;
+      int level = firstLevel;
       for (; level < inProcessPrefix; level++) {
         v = tiers.get(level).getIfPresent(key);
         if (v != null) {
@@ -465,7 +478,7 @@ public final class TieredCache {
     if (inProcessPrefix > 0 && !mine.isEmpty()) {
       for (var it = mine.iterator(); it.hasNext(); ) {
         String k = it.next();
-        FeatureVector v = tiers.get(0).getIfPresent(k);
+        FeatureVector v = tiers.get(0).peek(k);
         if (v != null) {
           if (fromL1 == null) {
             fromL1 = new HashMap<>();
@@ -538,7 +551,7 @@ public final class TieredCache {
       if (v == null) {
         continue;
       }
-      FeatureVector held = inProcessPrefix > 0 ? tiers.get(0).getIfPresent(key) : null;
+      FeatureVector held = inProcessPrefix > 0 ? tiers.get(0).peek(key) : null;
       if (held != null && held.version() > v.version()) {
         v = held;
       }
@@ -665,7 +678,7 @@ public final class TieredCache {
         if (kept == null) {
           kept = new HashMap<>(values);
         }
-        FeatureVector newer = preferL1 && inProcessPrefix > 0 ? tiers.get(0).getIfPresent(e.getKey()) : null;
+        FeatureVector newer = preferL1 && inProcessPrefix > 0 ? tiers.get(0).peek(e.getKey()) : null;
         if (newer != null && newer.version() >= floor) {
           kept.put(e.getKey(), newer);
         } else {
@@ -825,7 +838,7 @@ public final class TieredCache {
         for (Invalidation inv : invalidations) {
           // A copy at least as new as the one announced is kept (this instance may already have
           // read it); dropping it would only cost a miss.
-          FeatureVector held = tier.getIfPresent(inv.key());
+          FeatureVector held = tier.peek(inv.key());
           if (held != null && (inv.isRemoval() || held.version() < inv.version())) {
             drop.add(inv.key());
           }

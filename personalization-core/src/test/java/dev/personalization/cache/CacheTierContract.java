@@ -299,7 +299,7 @@ public abstract class CacheTierContract {
   }
 
   @Test
-  void getIfPresentAgreesWithGetAllForInProcessTiers() throws Exception {
+  void getIfPresentAndPeekAgreeWithGetAllForInProcessTiers() throws Exception {
     if (!tier.inProcess()) {
       return;
     }
@@ -307,6 +307,8 @@ public abstract class CacheTierContract {
 
     assertEquals(vector(4), tier.getIfPresent(key("a")));
     assertNull(tier.getIfPresent(key("missing")));
+    assertEquals(vector(4), tier.peek(key("a")));
+    assertNull(tier.peek(key("missing")));
   }
 
   @Test

@@ -168,6 +168,13 @@ final class CaffeineCacheTier implements CacheTier {
     return stored.vector();
   }
 
+  /** A quiet read: neither the statistics nor the eviction policy see it. */
+  @Override
+  public FeatureVector peek(String key) {
+    StoredVector stored = policy.getIfPresentQuietly(key);
+    return stored == null || stored.expiredAt(ticker.read()) ? null : stored.vector();
+  }
+
   @Override
   public CompletableFuture<Map<String, FeatureVector>> getAll(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");

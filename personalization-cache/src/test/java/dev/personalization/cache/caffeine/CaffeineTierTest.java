@@ -281,6 +281,21 @@ class CaffeineTierTest extends CacheTierContract {
   }
 
   @Test
+  void aPeekCountsInNoStatisticsAndMissesAnExpiredEntry() throws Exception {
+    CacheTier tier = tierWithFakeTime();
+    put(tier, "k", v(1), Duration.ofSeconds(10));
+
+    assertEquals(v(1), tier.peek("k"));
+    assertNull(tier.peek("other"));
+    assertEquals(0, caffeine(tier).caffeine().stats().requestCount(), "peeks counted as lookups");
+
+    advance(Duration.ofSeconds(10));
+    assertNull(tier.peek("k"), "an expired entry was peeked");
+    tier.getIfPresent("other");
+    assertEquals(1, caffeine(tier).caffeine().stats().missCount(), "a caller's lookup counts");
+  }
+
+  @Test
   void readSamplingBelowOneIsRejected() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> CaffeineTier.builder().readSampling(0));
