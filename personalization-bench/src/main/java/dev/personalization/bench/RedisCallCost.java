@@ -1,6 +1,5 @@
 package dev.personalization.bench;
 
-import dev.personalization.cache.CacheEntry;
 import dev.personalization.cache.redis.RedisCacheTier;
 import dev.personalization.cache.redis.RedisTier;
 import dev.personalization.cache.redis.testing.LocalRedisServer;
@@ -9,10 +8,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a Redis tier read spends its time, by thread: for single-key reads and 200-key reads of the
@@ -27,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisCallCost {
 
-  private static final int KEYS = 10_000;
-  private static final int BATCH = 200;
+  private static final int KEYS = RedisTierBenchmark.KEYS;
+  private static final int BATCH = RedisTierBenchmark.BATCH;
   private static final int READS_PER_ROUND = 4_000;
 
   private RedisCallCost() {
@@ -39,15 +36,7 @@ public final class RedisCallCost {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (LocalRedisServer server = LocalRedisServer.start();
         RedisCacheTier tier = RedisTier.builder().uri(server.uri()).namespace("bench").commandTimeout(Duration.ofSeconds(1)).build()) {
-      List<String> keys = new ArrayList<>();
-      List<CacheEntry> entries = new ArrayList<>();
-      for (int i = 0; i < KEYS; i++) {
-        keys.add("pe:item:sku-" + i + ":item:v1");
-        entries.add(new CacheEntry(keys.get(i), BenchVectors.vector(i), Duration.ofHours(1)));
-      }
-      for (int from = 0; from < KEYS; from += 500) {
-        tier.putAll(entries.subList(from, Math.min(KEYS, from + 500))).get(30, TimeUnit.SECONDS);
-      }
+      List<String> keys = RedisTierBenchmark.seed(tier);
       RedisClient adminClient = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> admin = adminClient.connect()) {
         System.out.println("round  one key: wall  event loop  caller   |  200 keys: wall  event loop  caller  redis/MGET   (µs per read)");

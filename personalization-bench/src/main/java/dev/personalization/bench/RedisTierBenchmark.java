@@ -56,6 +56,12 @@ public class RedisTierBenchmark {
   public void start() throws Exception {
     server = LocalRedisServer.start();
     tier = RedisTier.builder().uri(server.uri()).namespace("bench").commandTimeout(Duration.ofSeconds(1)).build();
+    keys.addAll(seed(tier));
+  }
+
+  /** Writes {@value #KEYS} item vectors and returns their keys, in order. */
+  static List<String> seed(RedisCacheTier tier) throws Exception {
+    List<String> keys = new ArrayList<>();
     List<CacheEntry> entries = new ArrayList<>();
     for (int i = 0; i < KEYS; i++) {
       String key = "pe:item:sku-" + i + ":item:v1";
@@ -66,6 +72,7 @@ public class RedisTierBenchmark {
     for (int from = 0; from < entries.size(); from += 500) {
       tier.putAll(entries.subList(from, Math.min(entries.size(), from + 500))).get(30, TimeUnit.SECONDS);
     }
+    return keys;
   }
 
   @TearDown(Level.Trial)
