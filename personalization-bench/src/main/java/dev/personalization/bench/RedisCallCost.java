@@ -26,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <ul>
  *   <li>the tier's wall-time p50 per read, and the mean CPU time per read of Lettuce's threads
- *       (event loop: encoding, reply parsing, decoding) and of the calling thread;
+ *       (event loop: encoding, reply parsing, decoding), of the tier's callback threads (handing
+ *       the answer to the caller) and of the calling thread;
  *   <li>Redis's own time per MGET, from {@code INFO commandstats};
  *   <li>the p50 of the same MGETs sent by a bare blocking socket that skips over the reply unread:
  *       Redis and the kernel with next to no client. Their difference is what 199 more keys cost
@@ -60,8 +61,8 @@ public final class RedisCallCost {
       List<String> keys = RedisTierBenchmark.seed(tier);
       RedisClient adminClient = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> admin = adminClient.connect()) {
-        System.out.println("         tier, one key            |  tier, 200 keys                        |  bare socket     |  200 keys / one key");
-        System.out.println("round  p50  event loop  caller    |  p50  event loop  caller  redis/MGET   |  1 key  200 keys |  tier  floor   (µs per read)");
+        System.out.println("         tier, one key                     |  tier, 200 keys                                 |  bare socket     |  200 keys / one key");
+        System.out.println("round  p50  event loop  callback  caller   |  p50  event loop  callback  caller  redis/MGET   |  1 key  200 keys |  tier  floor   (µs per read)");
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int round = 1; round <= rounds; round++) {
           Round one = measure(threads, () -> tier.getAll(List.of(keys.get(random.nextInt(KEYS)))).join());
@@ -74,8 +75,8 @@ public final class RedisCallCost {
           double bareOne = bare.p50(keys, 1);
           double bareMany = bare.p50(keys, BATCH);
           double floor = (one.p50 + bareMany - bareOne) / one.p50;
-          System.out.printf("%5d  %4.0f  %10.1f  %6.1f    |  %4.0f  %10.1f  %6.1f  %10.1f   |  %5.0f  %8.0f |  %4.2f  %5.2f%n", round,
-              one.p50, one.eventLoop, one.caller, many.p50, many.eventLoop, many.caller, redisPerMget,
+          System.out.printf("%5d  %4.0f  %10.1f  %8.1f  %6.1f   |  %4.0f  %10.1f  %8.1f  %6.1f  %10.1f   |  %5.0f  %8.0f |  %4.2f  %5.2f%n", round,
+              one.p50, one.eventLoop, one.callback, one.caller, many.p50, many.eventLoop, many.callback, many.caller, redisPerMget,
               bareOne, bareMany, many.p50 / one.p50, floor);
         }
       } finally {
@@ -84,26 +85,29 @@ public final class RedisCallCost {
     }
   }
 
-  /** One round of tier reads: wall p50, and mean Lettuce-thread and caller CPU per read, in µs. */
-  private record Round(double p50, double eventLoop, double caller) {
+  /** One round of tier reads: wall p50, and mean Lettuce, callback and caller CPU per read, in µs. */
+  private record Round(double p50, double eventLoop, double callback, double caller) {
   }
 
   private static Round measure(ThreadMXBean threads, Runnable read) {
     long[] wall = new long[READS_PER_ROUND];
-    long lettuce = lettuceCpu(threads);
+    long lettuce = cpu(threads, "lettuce-");
+    long callback = cpu(threads, "personalization-redis-redis-callback-");
     long caller = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < READS_PER_ROUND; i++) {
       long start = System.nanoTime();
       read.run();
       wall[i] = System.nanoTime() - start;
     }
-    return new Round(p50(wall), perRead(lettuceCpu(threads) - lettuce), perRead(threads.getCurrentThreadCpuTime() - caller));
+    return new Round(p50(wall), perRead(cpu(threads, "lettuce-") - lettuce),
+        perRead(cpu(threads, "personalization-redis-redis-callback-") - callback), perRead(threads.getCurrentThreadCpuTime() - caller));
   }
 
-  private static long lettuceCpu(ThreadMXBean threads) {
+  /** The CPU time so far of the live threads whose names start with {@code prefix}. */
+  private static long cpu(ThreadMXBean threads, String prefix) {
     long total = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("lettuce-")) {
+      if (t.getName().startsWith(prefix)) {
         total += Math.max(0, threads.getThreadCpuTime(t.getId()));
       }
     }

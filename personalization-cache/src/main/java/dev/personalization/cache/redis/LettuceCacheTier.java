@@ -27,8 +27,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,6 +98,10 @@ final class LettuceCacheTier implements RedisCacheTier {
   private final int maxValueBytes;
   private final CircuitBreaker breaker;
   private final ScheduledThreadPoolExecutor timer;
+  /** Where returned futures complete; see {@link RedisTier.Builder#callbackExecutor}. */
+  private final Executor callbacks;
+  /** {@link #callbacks} when the tier made it, to shut down with the tier; null for a host's. */
+  private final ExecutorService ownedCallbacks;
   private final Duration invalidationWindow;
   private final int maxPendingInvalidations;
   private final String scriptSha;
@@ -137,6 +145,22 @@ final class LettuceCacheTier implements RedisCacheTier {
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
+    if (b.callbackExecutor != null) {
+      this.callbacks = b.callbackExecutor;
+      this.ownedCallbacks = null;
+    } else {
+      int threads = Runtime.getRuntime().availableProcessors();
+      AtomicInteger m = new AtomicInteger();
+      // Unbounded queue, yet bounded in practice: one task per finished call, and calls in flight
+      // are bounded by Lettuce's request queue. A rejection (only after close) runs the task
+      // where it was rejected, so that no caller's future is left incomplete.
+      this.ownedCallbacks = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "personalization-redis-" + name + "-callback-" + m.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      }, (task, executor) -> task.run());
+      this.callbacks = ownedCallbacks;
+    }
     ok = commandCounter(registry, "ok");
     errors = commandCounter(registry, "error");
     timeouts = commandCounter(registry, "timeout");
@@ -515,7 +539,7 @@ final class LettuceCacheTier implements RedisCacheTier {
         result.completeExceptionally(e);
       }
     });
-    return result.whenComplete((v, e) -> {
+    CompletableFuture<T> counted = result.whenComplete((v, e) -> {
       long elapsed = System.nanoTime() - start;
       if (e == null) {
         if (guarded) {
@@ -533,6 +557,15 @@ final class LettuceCacheTier implements RedisCacheTier {
         }
       }
     });
+    // Counted where the answer arrived (so queueing below does not count as Redis time), then
+    // handed to the callback executor: whatever the caller chains runs there, not on Lettuce's
+    // I/O thread or on the timer. whenCompleteAsync hands off failures too (thenApplyAsync would
+    // complete a failure on the spot).
+    return counted.whenCompleteAsync(LettuceCacheTier::handOff, callbacks);
+  }
+
+  /** The no-op whose only purpose is to run on the callback executor. */
+  private static void handOff(Object value, Throwable error) {
   }
 
   /** The messages of an exception and its causes, for one log line. */
@@ -628,6 +661,10 @@ final class LettuceCacheTier implements RedisCacheTier {
       c.stateful().close();
     }
     timer.shutdownNow();
+    if (ownedCallbacks != null) {
+      // Not shutdownNow: completions already queued still reach their callers.
+      ownedCallbacks.shutdown();
+    }
     endpoint.client().shutdown(Duration.ZERO, Duration.ofSeconds(2));
     if (ownedResources != null) {
       ownedResources.shutdown(0, 2, TimeUnit.SECONDS);

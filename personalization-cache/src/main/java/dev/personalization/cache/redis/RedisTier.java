@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -68,6 +69,8 @@ import java.util.regex.Pattern;
  *       counts and swallows. Lettuce reconnects by itself (after at most
  *       {@link Builder#maxReconnectDelay}); if Redis is down when the tier is built, the tier starts
  *       anyway and keeps connecting in the background.
+ *   <li><b>Threads.</b> The futures it returns complete on the {@link Builder#callbackExecutor},
+ *       never on Lettuce's I/O thread, so what callers chain on them cannot stall other replies.
  *   <li><b>Invalidation.</b> {@link RedisCacheTier#invalidationBus()} publishes and receives
  *       invalidations over pub/sub on {@code {namespace}:invalidations}.
  * </ul>
@@ -132,6 +135,7 @@ public final class RedisTier {
     private ClientResources clientResources;
     private SslOptions sslOptions;
     private MeterRegistry meterRegistry;
+    Executor callbackExecutor;
 
     private Builder() {
     }
@@ -307,6 +311,21 @@ public final class RedisTier {
      */
     public Builder sslOptions(SslOptions options) {
       this.sslOptions = Objects.requireNonNull(options, "sslOptions");
+      return this;
+    }
+
+    /**
+     * Where the futures the tier returns complete, and so where whatever is chained on them runs:
+     * {@link TieredCache}'s fill of the in-process tier, the engine's scoring after an L1 miss.
+     * Lettuce completes its commands on its I/O thread, one per connection; work run there would
+     * hold up every other Redis reply of the host and serialize all L1 misses on one core.
+     * Default: the tier's own pool of one daemon thread per core, shut down with the tier. A host
+     * executor is not shut down; it should not reject (a rejected completion runs where it was
+     * rejected). {@code Runnable::run} completes on the I/O thread: one thread hand-off less per
+     * call, for hosts whose chained work is trivial.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
       return this;
     }
 
