@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -146,7 +147,16 @@ final class LettuceCacheTier implements RedisCacheTier {
     });
     timer.setRemoveOnCancelPolicy(true);
     if (b.callbackExecutor != null) {
-      this.callbacks = b.callbackExecutor;
+      Executor host = b.callbackExecutor;
+      // A host executor that rejects (shut down first, or saturated) must not leave a caller's
+      // future to fail: the completion then runs where it was rejected, as with the tier's own.
+      this.callbacks = task -> {
+        try {
+          host.execute(task);
+        } catch (RejectedExecutionException e) {
+          task.run();
+        }
+      };
       this.ownedCallbacks = null;
     } else {
       int threads = Runtime.getRuntime().availableProcessors();

@@ -320,9 +320,9 @@ public final class RedisTier {
      * Lettuce completes its commands on its I/O thread, one per connection; work run there would
      * hold up every other Redis reply of the host and serialize all L1 misses on one core.
      * Default: the tier's own pool of one daemon thread per core, shut down with the tier. A host
-     * executor is not shut down; it should not reject (a rejected completion runs where it was
-     * rejected). {@code Runnable::run} completes on the I/O thread: one thread hand-off less per
-     * call, for hosts whose chained work is trivial.
+     * executor is not shut down by the tier; a completion it rejects runs where it was rejected
+     * (on the I/O thread) rather than failing. {@code Runnable::run} completes on the I/O thread:
+     * one thread hand-off less per call, for hosts whose chained work is trivial.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");

@@ -91,6 +91,17 @@ class RedisCallbackThreadsIT {
   }
 
   @Test
+  void aHostExecutorThatRejectsDoesNotFailTheCalls() throws Exception {
+    ExecutorService host = Executors.newSingleThreadExecutor();
+    host.shutdown();
+    try (RedisCacheTier tier = RedisTier.builder().uri(server.uri()).namespace("cb-rejecting")
+        .commandTimeout(Duration.ofSeconds(1)).callbackExecutor(host).build()) {
+      tier.putAll(List.of(new CacheEntry("k", FeatureVector.of(1, 1, 0L, 1f), Duration.ofMinutes(5)))).get(5, TimeUnit.SECONDS);
+      assertEquals(Set.of("k"), tier.getAll(List.of("k")).get(5, TimeUnit.SECONDS).keySet());
+    }
+  }
+
+  @Test
   void aTimedOutCallCompletesOnACallbackThreadNotOnTheTimer() throws Exception {
     try (LocalRedisServer paused = LocalRedisServer.start();
         RedisCacheTier tier = RedisTier.builder().uri(paused.uri()).namespace("cb-timeout")
