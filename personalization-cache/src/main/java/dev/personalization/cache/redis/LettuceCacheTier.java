@@ -33,6 +33,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -139,12 +140,7 @@ final class LettuceCacheTier implements RedisCacheTier {
     this.scriptSha = sha1Hex(PUT_IF_NOT_OLDER);
     this.removeSha = sha1Hex(REMOVE);
     this.removalGraceMillis = Long.toString(b.removalGrace.toMillis()).getBytes(StandardCharsets.US_ASCII);
-    AtomicInteger n = new AtomicInteger();
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "personalization-redis-" + name + "-timer-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("timer"));
     timer.setRemoveOnCancelPolicy(true);
     if (b.callbackExecutor != null) {
       Executor host = b.callbackExecutor;
@@ -160,15 +156,11 @@ final class LettuceCacheTier implements RedisCacheTier {
       this.ownedCallbacks = null;
     } else {
       int threads = Runtime.getRuntime().availableProcessors();
-      AtomicInteger m = new AtomicInteger();
       // Unbounded queue, yet bounded in practice: one task per finished call, and calls in flight
       // are bounded by Lettuce's request queue. A rejection (only after close) runs the task
       // where it was rejected, so that no caller's future is left incomplete.
-      this.ownedCallbacks = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "personalization-redis-" + name + "-callback-" + m.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      }, (task, executor) -> task.run());
+      this.ownedCallbacks = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          daemonThreads("callback"), (task, executor) -> task.run());
       this.callbacks = ownedCallbacks;
     }
     ok = commandCounter(registry, "ok");
@@ -184,6 +176,16 @@ final class LettuceCacheTier implements RedisCacheTier {
         .register(registry);
     Gauge.builder("personalization.redis.breaker.state", breaker, LettuceCacheTier::stateCode)
         .description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 other").tag("tier", name).register(registry);
+  }
+
+  /** Daemon threads named {@code personalization-redis-<tier>-<role>-<n>}. */
+  private ThreadFactory daemonThreads(String role) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "personalization-redis-" + name + "-" + role + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private Counter commandCounter(MeterRegistry registry, String result) {
